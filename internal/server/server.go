@@ -1,0 +1,92 @@
+// Package server assembles govidu's HTTP server: REST API, signaling and
+// the embedded web assets on one port, with graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/govidu/govidu/internal/api"
+	"github.com/govidu/govidu/internal/config"
+	"github.com/govidu/govidu/internal/core"
+)
+
+// Server is one govidu instance.
+type Server struct {
+	cfg  *config.Config
+	log  *slog.Logger
+	svc  *core.Service
+	http *http.Server
+	mux  *http.ServeMux
+
+	// closers run in order on Shutdown, after the sessions are closed and
+	// before the HTTP server stops.
+	closers []func(context.Context) error
+}
+
+// New builds a server from the configuration.
+func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	svc := core.NewService(core.Options{
+		TokenURL:          cfg.TokenURL(),
+		ForcedVideoCodec:  cfg.ForcedVideoCodec,
+		AllowTranscoding:  cfg.AllowTranscoding,
+		GCInterval:        cfg.GCInterval,
+		GCThreshold:       cfg.GCThreshold,
+		DefaultIceServers: cfg.IceServers,
+		Logger:            log,
+	})
+	s := &Server{cfg: cfg, log: log, svc: svc, mux: http.NewServeMux()}
+	apiOpts := api.Options{Config: cfg, Logger: log}
+	if err := s.mountMedia(&apiOpts); err != nil {
+		_ = svc.Close(context.Background())
+		return nil, err
+	}
+	rest := api.New(svc, apiOpts)
+	s.mux.Handle("/openvidu/api/", rest)
+	s.mux.Handle("/openvidu/accept-certificate", rest)
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Handler is the complete HTTP handler (legacy paths rewritten).
+func (s *Server) Handler() http.Handler {
+	if s.cfg.SupportDeprecated {
+		return rewriteLegacyPaths(s.mux)
+	}
+	return s.mux
+}
+
+// Service exposes the domain layer (tests, the load tester).
+func (s *Server) Service() *core.Service { return s.svc }
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info("govidu listening", "address", ln.Addr().String(), "publicUrl", s.cfg.PublicURL())
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown closes every session (reason openviduServerStopped), stops
+// signaling and media, then drains HTTP.
+func (s *Server) Shutdown(ctx context.Context) error {
+	errs := []error{s.svc.Close(ctx)}
+	for _, c := range s.closers {
+		errs = append(errs, c(ctx))
+	}
+	errs = append(errs, s.http.Shutdown(ctx))
+	return errors.Join(errs...)
+}
