@@ -104,7 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	handler.ServeHTTP(w, r)
+	h.mux.ServeHTTP(w, r) // sets the path values
 }
 
 // statusProbe records the status the mux's fallback handler chose.

@@ -7,20 +7,21 @@ import (
 	"github.com/govidu/govidu/internal/core"
 )
 
-func (h *Handler) signal(w http.ResponseWriter, r *http.Request) {
-	o, ok := h.decode(w, r, false)
-	if !ok {
-		return
-	}
-	var session, typ, data string
-	var to []string
+// signalRequest is a decoded POST /signal body.
+type signalRequest struct {
+	session, typ, data string
+	to                 []string
+}
+
+func decodeSignal(o object) (signalRequest, error) {
+	var req signalRequest
 	err := fields(
 		func() error {
 			v, ok, err := o.str("session")
 			if err == nil && !ok {
 				err = core.ErrBadRequest.Withf("property \"session\" is required")
 			}
-			session = v
+			req.session = v
 			return err
 		},
 		func() error {
@@ -29,23 +30,31 @@ func (h *Handler) signal(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 			for i, it := range items {
-				// null or non-string recipients: upstream says 406 (bad recipient),
-				// but a non-string is a type error (400).
+				// A null recipient is upstream's 406 (not a participant); a
+				// non-string one is a type error (400).
 				if string(it) == "null" {
 					return core.ErrSignalTo.Withf("signal recipient %d is null", i)
 				}
 			}
-			to, _, err = o.strings("to")
+			req.to, _, err = o.strings("to")
 			return err
 		},
-		setStr(o, "type", &typ),
-		setStr(o, "data", &data),
+		setStr(o, "type", &req.typ),
+		setStr(o, "data", &req.data),
 	)
-	if err != nil {
-		h.writeError(w, r, err)
+	return req, err
+}
+
+func (h *Handler) signal(w http.ResponseWriter, r *http.Request) {
+	o, ok := h.decode(w, r, false)
+	if !ok {
 		return
 	}
-	if err := h.svc.Signal(session, "", to, typ, data); err != nil {
+	req, err := decodeSignal(o)
+	if err == nil {
+		err = h.svc.Signal(req.session, "", req.to, req.typ, req.data)
+	}
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
