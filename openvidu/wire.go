@@ -245,11 +245,18 @@ func (w *connectionWire) connection() *Connection {
 		OnlyPlayWithSubscribers: deref(w.OnlyPlayWithSubscribers),
 		NetworkCache:            deref(w.NetworkCache),
 	}
-	for i := range w.Publishers {
-		c.Publishers = append(c.Publishers, w.Publishers[i].publisher())
+	// Pending connections have null lists, active ones arrays: keep the difference.
+	if w.Publishers != nil {
+		c.Publishers = make([]Publisher, 0, len(w.Publishers))
+		for i := range w.Publishers {
+			c.Publishers = append(c.Publishers, w.Publishers[i].publisher())
+		}
 	}
-	for i := range w.Subscribers {
-		c.Subscribers = append(c.Subscribers, w.Subscribers[i].subscriber())
+	if w.Subscribers != nil {
+		c.Subscribers = make([]Subscriber, 0, len(w.Subscribers))
+		for i := range w.Subscribers {
+			c.Subscribers = append(c.Subscribers, w.Subscribers[i].subscriber())
+		}
 	}
 	return c
 }
