@@ -1,0 +1,187 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Driving the test app (testdata/app.js) from Go.
+
+// appState mirrors window.app.state.
+type appState struct {
+	LibraryLoaded       bool              `json:"libraryLoaded"`
+	Connected           bool              `json:"connected"`
+	ConnectError        *jsError          `json:"connectError"`
+	ConnectionID        string            `json:"connectionId"`
+	SessionID           string            `json:"sessionId"`
+	Connections         map[string]string `json:"connections"`
+	ConnectionDestroyed []struct {
+		ConnectionID string `json:"connectionId"`
+		Reason       string `json:"reason"`
+	} `json:"connectionDestroyed"`
+	RemoteStreams map[string]struct {
+		ConnectionID string `json:"connectionId"`
+		HasAudio     bool   `json:"hasAudio"`
+		HasVideo     bool   `json:"hasVideo"`
+		Subscribed   bool   `json:"subscribed"`
+		Playing      bool   `json:"playing"`
+	} `json:"remoteStreams"`
+	StreamDestroyed []struct {
+		StreamID     string `json:"streamId"`
+		ConnectionID string `json:"connectionId"`
+		Reason       string `json:"reason"`
+		Local        bool   `json:"local"`
+	} `json:"streamDestroyed"`
+	Signals             []appSignal         `json:"signals"`
+	SignalResults       []struct{ OK bool } `json:"signalResults"`
+	SessionDisconnected *struct {
+		Reason string `json:"reason"`
+	} `json:"sessionDisconnected"`
+	Publisher *struct {
+		StreamID  string `json:"streamId"`
+		Published bool   `json:"published"`
+	} `json:"publisher"`
+	Exceptions   []map[string]any `json:"exceptions"`
+	Errors       []map[string]any `json:"errors"`
+	Reconnecting int              `json:"reconnecting"`
+}
+
+type jsError struct {
+	Code    any    `json:"code"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+type appSignal struct {
+	Type string  `json:"type"`
+	Data string  `json:"data"`
+	From *string `json:"from"`
+}
+
+func (p *page) state() appState {
+	p.t.Helper()
+	return eval[appState](p, `window.app.state`)
+}
+
+func js(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// waitLibrary waits until the page has loaded the upstream bundle.
+func (p *page) waitLibrary() {
+	p.t.Helper()
+	p.waitFor(15*time.Second, "the OpenVidu global of openvidu-browser",
+		`window.app && window.app.state.libraryLoaded && typeof OpenVidu === 'function'`)
+}
+
+// join starts session.connect(token) and, if publish, camera+mic publishing;
+// it returns once connect() has settled successfully.
+func (p *page) join(token, clientData string, publish bool) {
+	p.t.Helper()
+	eval[bool](p, fmt.Sprintf(`app.join(%s, %s)`, js(token), js(map[string]any{"clientData": clientData, "publish": publish})))
+	// openvidu-browser gives every request 10 s; connect settles by then or
+	// never (when the WebSocket cannot be opened at all it re-dials forever).
+	if err := p.poll(15*time.Second, `app.state.connected || app.state.connectError`); err != nil {
+		p.fail("session.connect(token) did not settle within 15s: %v\n  %s", err, p.wsSummary())
+	}
+	if st := p.state(); st.ConnectError != nil {
+		p.fail("session.connect(token) rejected: code=%v name=%q message=%q", st.ConnectError.Code, st.ConnectError.Name, st.ConnectError.Message)
+	}
+}
+
+// waitPublished waits for the publisher's stream id (the publishVideo answer).
+func (p *page) waitPublished() string {
+	p.t.Helper()
+	p.waitFor(15*time.Second, "session.publish(publisher) to succeed",
+		`(app.state.publisher && app.state.publisher.streamId) || app.state.errors.length`)
+	st := p.state()
+	if st.Publisher == nil || st.Publisher.StreamID == "" {
+		p.fail("publish failed: %v", st.Errors)
+	}
+	return st.Publisher.StreamID
+}
+
+// waitSignal waits until the page received a signal with this type and data.
+func (p *page) waitSignal(typ, data string) appSignal {
+	p.t.Helper()
+	cond := fmt.Sprintf(`app.state.signals.some(s => s.type === %s && s.data === %s)`, js(typ), js(data))
+	p.waitFor(10*time.Second, fmt.Sprintf("signal type=%q data=%q", typ, data), cond)
+	for _, s := range p.state().Signals {
+		if s.Type == typ && s.Data == data {
+			return s
+		}
+	}
+	panic("unreachable")
+}
+
+// mediaStats mirrors app.stats().
+type mediaStats struct {
+	Publisher *pcStats               `json:"publisher"`
+	Remotes   map[string]remoteStats `json:"remotes"`
+}
+
+type pcStats struct {
+	Video              map[string]any `json:"video"`
+	Audio              map[string]any `json:"audio"`
+	Pair               *candidatePair `json:"pair"`
+	IceConnectionState string         `json:"iceConnectionState"`
+	ConnectionState    string         `json:"connectionState"`
+}
+
+type candidatePair struct {
+	Local  map[string]any `json:"local"`
+	Remote map[string]any `json:"remote"`
+}
+
+type remoteStats struct {
+	StreamID string         `json:"streamId"`
+	PC       *pcStats       `json:"pc"`
+	Element  map[string]any `json:"element"`
+	Pixels   *struct {
+		LitFraction float64 `json:"litFraction"`
+		MeanLuma    float64 `json:"meanLuma"`
+	} `json:"pixels"`
+}
+
+func num(m map[string]any, k string) float64 {
+	if m == nil {
+		return 0
+	}
+	f, _ := m[k].(float64)
+	return f
+}
+
+func (p *page) stats() mediaStats {
+	p.t.Helper()
+	return eval[mediaStats](p, `app.stats()`)
+}
+
+func (s mediaStats) String() string {
+	b, _ := json.MarshalIndent(s, "    ", "  ")
+	return string(b)
+}
+
+// describe is a one-line summary per remote, for logs.
+func (s mediaStats) describe() string {
+	var parts []string
+	for cid, r := range s.Remotes {
+		var v, a map[string]any
+		if r.PC != nil {
+			v, a = r.PC.Video, r.PC.Audio
+		}
+		lit := -1.0
+		if r.Pixels != nil {
+			lit = r.Pixels.LitFraction
+		}
+		parts = append(parts, fmt.Sprintf("%s: framesDecoded=%v %vx%v audioPackets=%v samples=%v lit=%.2f",
+			cid, num(v, "framesDecoded"), num(v, "frameWidth"), num(v, "frameHeight"),
+			num(a, "packetsReceived"), num(a, "totalSamplesReceived"), lit))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,406 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browser is one headless Chromium process with its own profile. Pages open
+// in separate browser contexts (like separate incognito windows), so they
+// share nothing but the process.
+type browser struct {
+	ctx context.Context // a chromedp context whose browser has started
+}
+
+// chromiumFlags keep Chromium quiet on the network (nothing but loopback is
+// reachable here) and give it fake camera and microphone.
+func chromiumFlags(exe, profile string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(profile),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Headless,
+		chromedp.WindowSize(1000, 700),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("safebrowsing-disable-auto-update", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider"),
+		// Timers and rendering of every tab must run at full speed: the
+		// tabs of one browser are all "in the background" but one.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		// Fake devices, and no permission prompt.
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		// No name resolves except to loopback: an accidental public STUN
+		// server (the client's fallback list) stays unreachable instead of
+		// sending packets off the machine.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
+	}
+}
+
+// newBrowser starts Chromium; it is stopped when the test ends.
+func newBrowser(t *testing.T, env *e2eEnv) *browser {
+	t.Helper()
+	profile := filepath.Join(t.TempDir(), "profile")
+	stderr, err := os.Create(filepath.Join(artifactDir(t), "chromium.log"))
+	if err != nil {
+		t.Fatalf("chromium log: %v", err)
+	}
+	opts := append(chromiumFlags(env.chromium, profile), chromedp.CombinedOutput(stderr))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		stderr.Close()
+	})
+	start, cancelStart := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelStart()
+	done := make(chan error, 1)
+	// The first Run starts the browser and must not carry a timeout (it
+	// would stop the browser with it); bound the wait from outside.
+	go func() { done <- chromedp.Do(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("start chromium %s: %v (see %s)", env.chromium, err, stderr.Name())
+		}
+	case <-start.Done():
+		t.Fatalf("chromium did not start within 30s (see %s)", stderr.Name())
+	}
+	return &browser{ctx: ctx}
+}
+
+// page is one tab running the test app. It records the browser console, page
+// errors and every WebSocket frame, so that a failure can show exactly what
+// the upstream client sent and received.
+type page struct {
+	t    *testing.T // the test or subtest using the page now; see in
+	name string
+	ctx  context.Context
+	log  *pageLog
+}
+
+// pageLog holds console lines, exceptions and WebSocket frames, in order.
+type pageLog struct {
+	mu    sync.Mutex
+	lines []string
+	start time.Time
+	out   *os.File // full log under test/artifacts
+}
+
+// in returns the same page reporting failures to t (a subtest).
+func (p *page) in(t *testing.T) *page {
+	q := *p
+	q.t = t
+	return &q
+}
+
+// newPage opens the URL in a fresh browser context and waits until it has
+// loaded.
+func (b *browser) newPage(t *testing.T, name, url string) *page {
+	t.Helper()
+	f, err := os.Create(filepath.Join(artifactDir(t), name+".log"))
+	if err != nil {
+		t.Fatalf("page log: %v", err)
+	}
+	p := &page{t: t, name: name, log: &pageLog{start: time.Now(), out: f}}
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.onEvent))
+	p.ctx = ctx
+	t.Cleanup(func() {
+		cancel()
+		p.log.mu.Lock()
+		p.log.out.Close()
+		p.log.out = nil
+		p.log.mu.Unlock()
+	})
+	// The first call opens the tab, which lives as long as the context of
+	// that call: it gets p.ctx itself, bounded from outside.
+	opened := make(chan error, 1)
+	go func() {
+		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("[%s] open tab: %v", name, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("[%s] the tab did not open within 30s", name)
+	}
+	p.run(30*time.Second, "load the app", func(ctx context.Context) error {
+		if _, err := chromedp.Call(ctx, log.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		return chromedp.Do(ctx, chromedp.Navigate(url))
+	})
+	return p
+}
+
+// run runs f with a deadline and fails the test on error.
+func (p *page) run(timeout time.Duration, what string, f func(ctx context.Context) error) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, timeout)
+	defer cancel()
+	if err := f(ctx); err != nil {
+		p.fail("%s: %v", what, err)
+	}
+}
+
+func (p *page) addLog(format string, args ...any) {
+	l := p.log
+	line := fmt.Sprintf("%7.3fs %s", time.Since(l.start).Seconds(), fmt.Sprintf(format, args...))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+	if l.out != nil {
+		fmt.Fprintln(l.out, line)
+	}
+}
+
+// onEvent runs on chromedp's read loop: it only formats and stores.
+func (p *page) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		parts := make([]string, 0, len(e.Args))
+		for _, a := range e.Args {
+			parts = append(parts, remoteText(a))
+		}
+		p.addLog("console.%s %s", e.Type, strings.Join(parts, " "))
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil {
+			msg += " " + remoteText(d.Exception)
+		}
+		p.addLog("EXCEPTION %s (%s:%d)", msg, d.URL, d.LineNumber+1)
+	case *log.EventEntryAdded:
+		p.addLog("browser.%s [%s] %s %s", e.Entry.Level, e.Entry.Source, e.Entry.Text, e.Entry.URL)
+	case *network.EventWebSocketCreated:
+		p.addLog("WS open %s", e.URL)
+	case *network.EventWebSocketHandshakeResponseReceived:
+		p.addLog("WS handshake %d %s", e.Response.Status, e.Response.StatusText)
+	case *network.EventWebSocketFrameSent:
+		p.addLog("WS > %s", e.Response.PayloadData)
+	case *network.EventWebSocketFrameReceived:
+		p.addLog("WS < %s", e.Response.PayloadData)
+	case *network.EventWebSocketFrameError:
+		p.addLog("WS error %s", e.ErrorMessage)
+	case *network.EventWebSocketClosed:
+		p.addLog("WS closed")
+	case *network.EventLoadingFailed:
+		p.addLog("HTTP failed %s %s", e.ErrorText, e.BlockedReason)
+	}
+}
+
+var sdpInLog = regexp.MustCompile(`(\\"?sdp(?:Offer|Answer|String)?\\"?\s*:\s*\\?")v=0[^"]*?(\\?")`)
+
+// remoteText renders a console argument.
+func remoteText(o *runtime.RemoteObject) string {
+	if o == nil {
+		return ""
+	}
+	if len(o.Value) > 0 {
+		var s string
+		if json.Unmarshal(o.Value, &s) == nil {
+			return s
+		}
+		return string(o.Value)
+	}
+	if o.Description != "" {
+		return o.Description
+	}
+	if o.Preview != nil {
+		var parts []string
+		for _, pp := range o.Preview.Properties {
+			parts = append(parts, pp.Name+":"+pp.Value)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return string(o.Type)
+}
+
+// logTail is the end of the page's log, SDP bodies shortened, for failure
+// messages (the full log is in the artifacts directory).
+func (p *page) logTail(n int) string {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	lines := p.log.lines
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		l = sdpInLog.ReplaceAllString(l, "${1}v=0 …${2}")
+		if len(l) > 600 {
+			l = l[:600] + " …"
+		}
+		out[i] = "    " + l
+	}
+	return strings.Join(out, "\n")
+}
+
+// wsFrames returns the WebSocket frames the page sent (dir ">") or received
+// ("<") so far.
+func (p *page) wsFrames(dir string) []string {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	var out []string
+	marker := " WS " + dir + " "
+	for _, l := range p.log.lines {
+		if i := strings.Index(l, marker); i >= 0 {
+			out = append(out, l[i+len(marker):])
+		}
+	}
+	return out
+}
+
+// wsSummary says how the page's WebSocket dials went, to tell a server
+// that refuses the upgrade from one that never answers.
+func (p *page) wsSummary() string {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	opened, sent, received := 0, 0, 0
+	results := map[string]int{}
+	for _, l := range p.log.lines {
+		switch {
+		case strings.Contains(l, " WS open "):
+			opened++
+		case strings.Contains(l, " WS > "):
+			sent++
+		case strings.Contains(l, " WS < "):
+			received++
+		case strings.Contains(l, " WS handshake "), strings.Contains(l, " WS error "):
+			_, r, _ := strings.Cut(l, " WS ")
+			results[r]++
+		}
+	}
+	return fmt.Sprintf("WebSocket: %d dials, %d frames sent, %d received; handshake results: %v", opened, sent, received, results)
+}
+
+// fail stops the test with the page's state and recent log.
+func (p *page) fail(format string, args ...any) {
+	p.t.Helper()
+	p.t.Fatalf("[%s] %s\n  app state: %s\n  recent log of %s (full log: %s):\n%s",
+		p.name, fmt.Sprintf(format, args...), p.stateJSON(), p.name,
+		filepath.Join(artifactDir(p.t), p.name+".log"), p.logTail(40))
+}
+
+// stateJSON is window.app.state, events trimmed, or why it is unavailable.
+func (p *page) stateJSON() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`JSON.stringify(window.app ? Object.assign({}, window.app.state, {events: window.app.state.events.slice(-25)}) : 'no app')`))
+	if err != nil {
+		return "(unavailable: " + err.Error() + ")"
+	}
+	return s
+}
+
+// eval evaluates a JavaScript expression (promises awaited) into T.
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	v, err := evalErr[T](p, expr)
+	if err != nil {
+		p.fail("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// evalErr is eval without failing the test; safe from any goroutine.
+func evalErr[T any](p *page, expr string) (T, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// waitFor polls a JavaScript condition until it is true or the timeout
+// passes, then fails with the page's state and log.
+func (p *page) waitFor(timeout time.Duration, what, cond string) {
+	p.t.Helper()
+	if err := p.poll(timeout, cond); err != nil {
+		p.fail("waiting %v for %s (%s): %v", timeout, what, cond, err)
+	}
+}
+
+// poll evaluates cond every 100 ms until it is truthy.
+func (p *page) poll(timeout time.Duration, cond string) error {
+	deadline := time.Now().Add(timeout)
+	expr := "!!(" + cond + ")"
+	var last error
+	for {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return nil
+		}
+		if err != nil {
+			last = err
+			if errors.Is(p.ctx.Err(), context.Canceled) {
+				return err
+			}
+		}
+		if time.Now().After(deadline) {
+			if last != nil {
+				return fmt.Errorf("timed out (last error: %v)", last)
+			}
+			return errors.New("timed out")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// screenshot saves a PNG of the page under test/artifacts.
+func (p *page) screenshot(name string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Errorf("[%s] screenshot: %v", p.name, err)
+		return ""
+	}
+	path := filepath.Join(artifactDir(p.t), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Errorf("[%s] screenshot: %v", p.name, err)
+		return ""
+	}
+	return path
+}

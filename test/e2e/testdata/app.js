@@ -1,0 +1,324 @@
+// A minimal video-call app written the way openvidu-js-tutorial apps are:
+// it only uses the public API of the unmodified openvidu-browser bundle.
+// Everything the Go test needs to see is kept in window.app.state (plain
+// JSON); the test drives the app through window.app.join/signal/leave and
+// reads media through window.app.stats().
+(function () {
+  'use strict';
+
+  const t0 = Date.now();
+  const state = {
+    libraryLoaded: typeof OpenVidu === 'function',
+    joining: false,
+    connected: false,
+    connectError: null, // {code, name, message}
+    connectionId: null,
+    sessionId: null,
+    connections: {}, // connectionId -> data, from connectionCreated
+    connectionDestroyed: [], // {connectionId, reason}
+    remoteStreams: {}, // streamId -> {connectionId, hasAudio, hasVideo, playing, subscribed}
+    streamDestroyed: [], // {streamId, connectionId, reason, local}
+    signals: [], // {type, data, from}
+    signalResults: [], // {ok, error}
+    sessionDisconnected: null, // {reason}
+    publisher: null, // {streamId, accessAllowed, published, playing}
+    exceptions: [], // ExceptionEvent {name, message}
+    errors: [], // anything else that went wrong
+    reconnecting: 0,
+    reconnected: 0,
+    events: [], // [ms since load, name, detail] in order
+  };
+
+  let OV = null;
+  let session = null;
+  let publisher = null;
+  const subscribers = new Map(); // connectionId -> Subscriber
+
+  function log(name, detail) {
+    state.events.push([Date.now() - t0, name, detail === undefined ? null : detail]);
+  }
+
+  function errorInfo(err) {
+    if (err === undefined || err === null) return { message: String(err) };
+    return {
+      code: err.code === undefined ? null : err.code,
+      name: err.name === undefined ? null : String(err.name),
+      message: err.message === undefined ? String(err) : String(err.message),
+    };
+  }
+
+  function tile(parent, label) {
+    const div = document.createElement('div');
+    div.className = 'tile';
+    const caption = document.createElement('div');
+    caption.textContent = label;
+    div.appendChild(caption);
+    parent.appendChild(div);
+    return div;
+  }
+
+  function subscribe(stream) {
+    const cid = stream.connection.connectionId;
+    const info = {
+      connectionId: cid,
+      data: stream.connection.data,
+      hasAudio: stream.hasAudio,
+      hasVideo: stream.hasVideo,
+      subscribed: false,
+      playing: false,
+    };
+    state.remoteStreams[stream.streamId] = info;
+    const holder = tile(document.getElementById('subscribers'), stream.connection.data || cid);
+    holder.id = 'tile-' + cid;
+    const subscriber = session.subscribe(stream, holder, { insertMode: 'APPEND' }, (err) => {
+      if (err) {
+        state.errors.push({ where: 'subscribe ' + stream.streamId, error: errorInfo(err) });
+        log('subscribeError', errorInfo(err));
+      } else {
+        info.subscribed = true;
+      }
+    });
+    subscriber.on('videoElementCreated', (e) => {
+      e.element.dataset.connectionId = cid;
+      e.element.id = 'video-' + cid;
+    });
+    subscriber.on('streamPlaying', () => {
+      info.playing = true;
+      log('subscriberStreamPlaying', stream.streamId);
+    });
+    subscribers.set(cid, subscriber);
+  }
+
+  function wireSession() {
+    session.on('connectionCreated', (e) => {
+      state.connections[e.connection.connectionId] = e.connection.data;
+      log('connectionCreated', e.connection.connectionId);
+    });
+    session.on('connectionDestroyed', (e) => {
+      state.connectionDestroyed.push({ connectionId: e.connection.connectionId, reason: e.reason });
+      log('connectionDestroyed', { connectionId: e.connection.connectionId, reason: e.reason });
+    });
+    session.on('streamCreated', (e) => {
+      log('streamCreated', e.stream.streamId);
+      subscribe(e.stream);
+    });
+    session.on('streamDestroyed', (e) => {
+      const cid = e.stream.connection.connectionId;
+      state.streamDestroyed.push({ streamId: e.stream.streamId, connectionId: cid, reason: e.reason, local: false });
+      log('streamDestroyed', { streamId: e.stream.streamId, reason: e.reason });
+      subscribers.delete(cid);
+      const holder = document.getElementById('tile-' + cid);
+      if (holder) holder.remove();
+    });
+    session.on('signal', (e) => {
+      const s = { type: e.type, data: e.data, from: e.from ? e.from.connectionId : null };
+      state.signals.push(s);
+      log('signal', s);
+    });
+    session.on('sessionDisconnected', (e) => {
+      state.sessionDisconnected = { reason: e.reason };
+      state.connected = false;
+      log('sessionDisconnected', e.reason);
+    });
+    session.on('reconnecting', () => {
+      state.reconnecting++;
+      log('reconnecting');
+    });
+    session.on('reconnected', () => {
+      state.reconnected++;
+      log('reconnected');
+    });
+    session.on('exception', (e) => {
+      const x = { name: e.name, message: e.message };
+      state.exceptions.push(x);
+      log('exception', x);
+    });
+  }
+
+  function startPublisher(opts) {
+    const holder = tile(document.getElementById('publisher'), 'me');
+    state.publisher = { streamId: null, accessAllowed: false, published: false, playing: false };
+    publisher = OV.initPublisher(holder, {
+      audioSource: undefined, // default (fake) microphone
+      videoSource: undefined, // default (fake) camera
+      publishAudio: true,
+      publishVideo: true,
+      resolution: opts.resolution || '320x240',
+      frameRate: opts.frameRate || 15,
+      insertMode: 'APPEND',
+      mirror: false,
+    });
+    publisher.on('accessAllowed', () => {
+      state.publisher.accessAllowed = true;
+      log('accessAllowed');
+    });
+    publisher.on('accessDenied', (e) => {
+      state.errors.push({ where: 'accessDenied', error: errorInfo(e) });
+    });
+    publisher.on('streamCreated', (e) => {
+      state.publisher.streamId = e.stream.streamId;
+      state.publisher.published = true;
+      log('publisherStreamCreated', e.stream.streamId);
+    });
+    publisher.on('streamPlaying', () => {
+      state.publisher.playing = true;
+    });
+    publisher.on('streamDestroyed', (e) => {
+      state.streamDestroyed.push({ streamId: e.stream.streamId, connectionId: state.connectionId, reason: e.reason, local: true });
+      state.publisher.published = false;
+      log('publisherStreamDestroyed', { streamId: e.stream.streamId, reason: e.reason });
+    });
+    session.publish(publisher).catch((err) => {
+      state.errors.push({ where: 'publish', error: errorInfo(err) });
+      log('publishError', errorInfo(err));
+    });
+  }
+
+  // join connects with the token and, if opts.publish, publishes camera and
+  // microphone. It returns at once: the test polls state.
+  function join(token, opts) {
+    opts = opts || {};
+    state.joining = true;
+    OV = new OpenVidu();
+    session = OV.initSession();
+    wireSession();
+    session
+      .connect(token, { clientData: opts.clientData || '' })
+      .then(() => {
+        state.connected = true;
+        state.connectionId = session.connection.connectionId;
+        state.sessionId = session.sessionId;
+        document.getElementById('me').textContent = (opts.clientData || '') + ' ' + state.connectionId;
+        log('connected', state.connectionId);
+        if (opts.publish) startPublisher(opts);
+      })
+      .catch((err) => {
+        state.connectError = errorInfo(err);
+        log('connectError', state.connectError);
+      });
+    return true;
+  }
+
+  function signal(type, data, to) {
+    const msg = { type: type, data: data };
+    if (to) msg.to = to.map((cid) => session.remoteConnections.get(cid) || session.connection);
+    session
+      .signal(msg)
+      .then(() => state.signalResults.push({ ok: true }))
+      .catch((err) => state.signalResults.push({ ok: false, error: errorInfo(err) }));
+    return true;
+  }
+
+  function leave() {
+    session.disconnect();
+    return true;
+  }
+
+  function pick(s, keys) {
+    const o = {};
+    for (const k of keys) if (s[k] !== undefined) o[k] = s[k];
+    return o;
+  }
+
+  // selectedPair names the candidate pair the transport uses, so the test can
+  // check that media stays on loopback.
+  function selectedPair(report) {
+    let pairId = null;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    });
+    if (!pairId) {
+      report.forEach((s) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pairId = s.id;
+      });
+    }
+    if (!pairId) return null;
+    const pair = report.get(pairId);
+    const local = report.get(pair.localCandidateId) || {};
+    const remote = report.get(pair.remoteCandidateId) || {};
+    return {
+      local: pick(local, ['address', 'port', 'protocol', 'candidateType']),
+      remote: pick(remote, ['address', 'port', 'protocol', 'candidateType']),
+    };
+  }
+
+  // pixels samples the video element into a small canvas: how many pixels
+  // are clearly not black, and the mean brightness.
+  function pixels(video) {
+    if (!video || video.videoWidth === 0) return null;
+    const w = 64,
+      h = 48;
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(video, 0, 0, w, h);
+    const d = g.getImageData(0, 0, w, h).data;
+    let lit = 0,
+      sum = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      sum += y;
+      if (y > 32) lit++;
+    }
+    return { litFraction: lit / (w * h), meanLuma: sum / (w * h) };
+  }
+
+  async function inbound(pc) {
+    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState };
+    const report = await pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') {
+        r.video = pick(s, ['packetsReceived', 'bytesReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'frameWidth', 'frameHeight', 'nackCount', 'pliCount', 'firCount', 'decoderImplementation']);
+      } else if (s.kind === 'audio') {
+        r.audio = pick(s, ['packetsReceived', 'bytesReceived', 'packetsLost', 'totalSamplesReceived', 'concealedSamples', 'audioLevel', 'totalAudioEnergy']);
+      }
+    });
+    r.pair = selectedPair(report);
+    return r;
+  }
+
+  async function outbound(pc) {
+    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState };
+    const report = await pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'outbound-rtp') return;
+      if (s.kind === 'video') r.video = pick(s, ['packetsSent', 'bytesSent', 'framesEncoded', 'frameWidth', 'frameHeight', 'nackCount', 'pliCount', 'firCount', 'keyFramesEncoded']);
+      else if (s.kind === 'audio') r.audio = pick(s, ['packetsSent', 'bytesSent']);
+    });
+    r.pair = selectedPair(report);
+    return r;
+  }
+
+  // stats reports, for the publisher and for every subscriber (by the remote
+  // connection id), WebRTC statistics and what the <video> shows.
+  async function stats() {
+    const out = { publisher: null, remotes: {} };
+    if (publisher && publisher.stream && publisher.stream.getRTCPeerConnection()) {
+      out.publisher = await outbound(publisher.stream.getRTCPeerConnection());
+    }
+    for (const [cid, sub] of subscribers) {
+      const r = { streamId: sub.stream.streamId, pc: null, element: null, pixels: null };
+      const pc = sub.stream.getRTCPeerConnection();
+      if (pc) r.pc = await inbound(pc);
+      const video = document.getElementById('video-' + cid);
+      if (video) {
+        const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : {};
+        r.element = {
+          videoWidth: video.videoWidth,
+          videoHeight: video.videoHeight,
+          currentTime: video.currentTime,
+          paused: video.paused,
+          readyState: video.readyState,
+          totalVideoFrames: q.totalVideoFrames === undefined ? null : q.totalVideoFrames,
+        };
+        r.pixels = pixels(video);
+      }
+      out.remotes[cid] = r;
+    }
+    return out;
+  }
+
+  window.app = { state: state, join: join, signal: signal, leave: leave, stats: stats };
+})();
