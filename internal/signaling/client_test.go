@@ -118,6 +118,7 @@ type client struct {
 
 	nextID  int
 	notes   []map[string]json.RawMessage // notifications consumed but not yet expected
+	cands   []iceCandidateJSON           // iceCandidate notifications received
 	connID  string
 	rpcID   string
 	session string
@@ -190,24 +191,27 @@ func (c *client) request(method string, params any) int {
 // next returns the next frame received, or fails after the deadline.
 func (c *client) next() map[string]json.RawMessage {
 	c.t.Helper()
-	select {
-	case f := <-c.frames:
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(f, &m); err != nil {
-			c.t.Fatalf("%s: bad frame %s: %v", c.name, f, err)
-		}
-		if string(m["method"]) == `"iceCandidate"` {
-			c.e.trans.ice(c.name, m)
-		} else {
+	for {
+		select {
+		case f := <-c.frames:
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(f, &m); err != nil {
+				c.t.Fatalf("%s: bad frame %s: %v", c.name, f, err)
+			}
+			if string(m["method"]) == `"iceCandidate"` {
+				// Their timing relative to other frames varies: kept aside.
+				c.cands = append(c.cands, decode[iceCandidateJSON](c.t, m["params"]))
+				continue
+			}
 			c.e.trans.add(">"+c.name, string(f))
+			return m
+		case <-c.closed:
+			c.t.Fatalf("%s: socket closed while waiting: %v", c.name, c.cerr)
+		case <-time.After(waitFor):
+			c.t.Fatalf("%s: nothing received within %v", c.name, waitFor)
 		}
-		return m
-	case <-c.closed:
-		c.t.Fatalf("%s: socket closed while waiting: %v", c.name, c.cerr)
-	case <-time.After(waitFor):
-		c.t.Fatalf("%s: nothing received within %v", c.name, waitFor)
+		return nil
 	}
-	return nil
 }
 
 // response waits for the answer to id; notifications before it are kept.
@@ -357,7 +361,6 @@ type transcript struct {
 	paused int
 	names  map[string]string
 	counts map[string]int
-	ices   map[string]int // iceCandidate notifications per client (not in lines: their timing varies)
 }
 
 var (
@@ -367,6 +370,7 @@ var (
 	reRPC    = regexp.MustCompile(`"sessionId":"([A-Za-z0-9]{24})"`)
 	reTime   = regexp.MustCompile(`"createdAt":[0-9]+`)
 	reSDP    = regexp.MustCompile(`"(sdpOffer|sdpAnswer|sdpString)":"(?:[^"\\]|\\.)*"`)
+	reCand   = regexp.MustCompile(`"candidate":"candidate:[^"]*"`)
 )
 
 func (tr *transcript) placeholder(kind, value string) string {
@@ -391,6 +395,7 @@ func (tr *transcript) normalise(frame string) string {
 	})
 	frame = reTime.ReplaceAllString(frame, `"createdAt":<ts>`)
 	frame = reSDP.ReplaceAllString(frame, `"$1":"<sdp>"`)
+	frame = reCand.ReplaceAllString(frame, `"candidate":"<candidate>"`)
 	return frame
 }
 
@@ -401,15 +406,6 @@ func (tr *transcript) add(dir, frame string) {
 		return
 	}
 	tr.lines = append(tr.lines, dir+" "+tr.normalise(frame))
-}
-
-func (tr *transcript) ice(name string, m map[string]json.RawMessage) {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	if tr.ices == nil {
-		tr.ices = map[string]int{}
-	}
-	tr.ices[name]++
 }
 
 func (tr *transcript) note(text string) {

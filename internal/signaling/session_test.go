@@ -3,6 +3,7 @@ package signaling
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/govidu/govidu/internal/core"
 )
@@ -49,4 +50,88 @@ func TestJoinGolden(t *testing.T) {
 	a.quiet()
 	b.quiet()
 	e.golden("join")
+}
+
+// signalParams builds sendMessage params as openvidu-browser does.
+func signalParams(t *testing.T, to []string, data, typ string) map[string]any {
+	t.Helper()
+	if to == nil {
+		to = []string{}
+	}
+	msg, err := json.Marshal(map[string]any{"to": to, "data": data, "type": typ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]any{"message": string(msg)}
+}
+
+func TestSignalGolden(t *testing.T) {
+	e := newEnv(t, nil)
+	sid := e.session("ses_Signal")
+	a, b := e.dial("A"), e.dial("B")
+	a.join(e.token(sid, core.RolePublisher, ""), "Alice")
+	b.join(e.token(sid, core.RolePublisher, ""), "Bob")
+	a.expect("participantJoined")
+
+	e.trans.note("broadcast: the sender gets its own signal too (pitfall 25)")
+	a.call("sendMessage", signalParams(t, nil, "hello", "signal:chat"))
+	echo := decode[map[string]string](t, a.expect("sendMessage"))
+	if echo["from"] != a.connID || echo["type"] != "signal:chat" || echo["data"] != "hello" {
+		t.Fatalf("echo = %v", echo)
+	}
+	b.expect("sendMessage")
+
+	e.trans.note("targeted")
+	a.call("sendMessage", signalParams(t, []string{b.connID}, "psst", "signal:whisper"))
+	b.expect("sendMessage")
+	a.quiet()
+
+	e.trans.note("REST signal: no from")
+	if err := e.svc.Signal(sid, "", nil, "signal:news", "extra"); err != nil {
+		t.Fatal(err)
+	}
+	if got := decode[map[string]json.RawMessage](t, b.expect("sendMessage")); got["from"] != nil {
+		t.Fatalf("REST signal with from: %v", got)
+	}
+	a.expect("sendMessage")
+
+	e.trans.note("errors")
+	if err := a.callErr("sendMessage", signalParams(t, []string{"con_Nobody0000"}, "x", "signal:x")); err.Code != 601 {
+		t.Fatalf("bad recipient: %d %s", err.Code, err.Message)
+	}
+	if err := a.callErr("sendMessage", map[string]any{"message": `{"to":[null],"data":"x","type":"signal:x"}`}); err.Code != 601 {
+		t.Fatalf("null recipient: %d %s", err.Code, err.Message)
+	}
+	if err := a.callErr("sendMessage", map[string]any{"message": `{not json`}); err.Code != 600 {
+		t.Fatalf("invalid message: %d %s", err.Code, err.Message)
+	}
+	a.quiet()
+	b.quiet()
+	e.golden("signal")
+}
+
+func TestLeaveGolden(t *testing.T) {
+	e := newEnv(t, nil, func(o *Options) { o.LeaveCloseDelay = 200 * time.Millisecond })
+	sid := e.session("ses_Leave")
+	a, b := e.dial("A"), e.dial("B")
+	a.join(e.token(sid, core.RolePublisher, ""), "Alice")
+	b.join(e.token(sid, core.RolePublisher, ""), "Bob")
+	a.expect("participantJoined")
+
+	b.call("leaveRoom", map[string]any{})
+	left := decode[map[string]string](t, a.expect("participantLeft"))
+	if left["connectionId"] != b.connID || left["reason"] != "disconnect" {
+		t.Fatalf("participantLeft = %v", left)
+	}
+	e.trans.note("B does not close its socket: the server does, after LeaveCloseDelay")
+	if code := b.waitClosed(); code != 1000 {
+		t.Fatalf("close status %d", code)
+	}
+	a.quiet()
+
+	e.trans.note("last participant leaves: the session closes")
+	a.call("leaveRoom", map[string]any{})
+	eventually(t, "session closed", func() bool { _, err := e.svc.Session(sid); return err != nil })
+	a.closeNow()
+	e.golden("leave")
 }
