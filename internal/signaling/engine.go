@@ -39,8 +39,10 @@ func (a engineAdapter) Publish(ctx context.Context, spec publishSpec) (mediaPubl
 
 type publisherAdapter struct{ p *media.Publisher }
 
-func (a publisherAdapter) AddCandidate(c candidate) error { return a.p.AddCandidate(media.Candidate(c)) }
-func (a publisherAdapter) Close()                         { _ = a.p.Close() }
+func (a publisherAdapter) AddCandidate(c candidate) error {
+	return a.p.AddCandidate(media.Candidate(c))
+}
+func (a publisherAdapter) Close() { _ = a.p.Close() }
 
 func (a publisherAdapter) Reconnect(ctx context.Context, offer string) (string, error) {
 	answer, err := a.p.Reconnect(ctx, offer)
@@ -62,8 +64,10 @@ func (a publisherAdapter) Subscribe(ctx context.Context, spec subscribeSpec) (me
 
 type subscriberAdapter struct{ s *media.Subscriber }
 
-func (a subscriberAdapter) AddCandidate(c candidate) error { return a.s.AddCandidate(media.Candidate(c)) }
-func (a subscriberAdapter) Close()                         { _ = a.s.Close() }
+func (a subscriberAdapter) AddCandidate(c candidate) error {
+	return a.s.AddCandidate(media.Candidate(c))
+}
+func (a subscriberAdapter) Close() { _ = a.s.Close() }
 
 func (b bandwidth) media() *media.Bandwidth {
 	if !b.set {
