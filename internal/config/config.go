@@ -53,11 +53,28 @@ type Config struct {
 
 	Webhook         bool
 	WebhookEndpoint string
-	WebhookHeaders  []string
-	WebhookEvents   []string
+	WebhookHeaders  []string // "Name: Value" each
+	WebhookEvents   []string // names of the events POSTed (the CDR logs all)
+	// govidu extensions of the webhook (GOVIDU_WEBHOOK_*)
+	WebhookSigningSecret string // HMAC-SHA256 key for X-Govidu-Signature; "" = unsigned
+	WebhookQueueSize     int    // events waiting per sink before new ones are dropped
+	WebhookTLSVerify     bool   // verify the endpoint's certificate (upstream does not)
 
 	CDR     bool
 	CDRPath string
+
+	MetricsPublic bool // /metrics without credentials
+
+	// TLS (CERTIFICATE_TYPE); plain HTTP when empty.
+	CertificateType  string
+	CertFile         string
+	KeyFile          string
+	LetsEncryptEmail string
+	DataDir          string // kept state: self-signed certificate, ACME cache
+
+	TURN        bool // embedded TURN server
+	TURNPort    int  // UDP and TCP
+	TURNTLSPort int  // TURN over TLS, when a certificate is configured
 
 	RTCUDPPort int // one UDP port for all media (ICE UDP mux)
 	RTCTCPPort int // ICE over TCP fallback; -1 disables
@@ -115,7 +132,15 @@ func Load(env Lookup, args []string, stderr io.Writer) (*Config, error) {
 	c.Port = r.port("SERVER_PORT", c.HTTPSPort)
 	c.DomainOrPublicIP = r.str("DOMAIN_OR_PUBLIC_IP", "localhost")
 	c.ListenAddress = r.str("GOVIDU_LISTEN_ADDRESS", "")
-	c.ForcePlainHTTP = r.boolean("FORCE_PLAIN_HTTP", true)
+	c.CertificateType = r.oneOf("CERTIFICATE_TYPE", "", "", "selfsigned", "owncert", "letsencrypt")
+	c.CertFile = r.str("GOVIDU_CERT_FILE", "")
+	c.KeyFile = r.str("GOVIDU_KEY_FILE", "")
+	c.LetsEncryptEmail = r.str("LETSENCRYPT_EMAIL", "")
+	c.DataDir = r.str("GOVIDU_DATA_DIR", "./govidu-data")
+	c.ForcePlainHTTP = r.boolean("FORCE_PLAIN_HTTP", c.CertificateType == "")
+	if c.ForcePlainHTTP && c.CertificateType != "" {
+		r.fail("FORCE_PLAIN_HTTP", "cannot be true together with CERTIFICATE_TYPE")
+	}
 	c.SupportDeprecated = r.boolean("SUPPORT_DEPRECATED_API", true)
 
 	codec := r.str("OPENVIDU_STREAMS_FORCED_VIDEO_CODEC", string(core.CodecMediaServerPreferred))
@@ -148,17 +173,24 @@ func Load(env Lookup, args []string, stderr io.Writer) (*Config, error) {
 
 	c.Webhook = r.boolean("OPENVIDU_WEBHOOK", false)
 	c.WebhookEndpoint = r.str("OPENVIDU_WEBHOOK_ENDPOINT", "")
-	c.WebhookHeaders = r.stringArray("OPENVIDU_WEBHOOK_HEADERS")
-	c.WebhookEvents = r.stringArray("OPENVIDU_WEBHOOK_EVENTS")
+	c.WebhookHeaders = r.webhookHeaders("OPENVIDU_WEBHOOK_HEADERS")
+	c.WebhookEvents = r.webhookEvents("OPENVIDU_WEBHOOK_EVENTS")
 	if c.Webhook {
-		r.fail("OPENVIDU_WEBHOOK", "webhooks are not available in this govidu version yet; set it to false")
+		r.webhookEndpoint("OPENVIDU_WEBHOOK_ENDPOINT", c.WebhookEndpoint)
 	}
+	c.WebhookSigningSecret = r.str("GOVIDU_WEBHOOK_SIGNING_SECRET", "")
+	c.WebhookQueueSize = r.intRange("GOVIDU_WEBHOOK_QUEUE_SIZE", 10000, 1, 1<<24)
+	c.WebhookTLSVerify = r.boolean("GOVIDU_WEBHOOK_TLS_VERIFY", false)
 	c.CDR = r.boolean("OPENVIDU_CDR", false)
 	c.CDRPath = r.str("OPENVIDU_CDR_PATH", "./cdr")
-	if c.CDR {
-		r.fail("OPENVIDU_CDR", "the CDR is not available in this govidu version yet; set it to false")
+	if c.CDR && strings.TrimSpace(c.CDRPath) == "" {
+		r.fail("OPENVIDU_CDR_PATH", "must name a directory when OPENVIDU_CDR=true")
 	}
+	c.MetricsPublic = r.boolean("GOVIDU_METRICS_PUBLIC", false)
 
+	c.TURN = r.boolean("GOVIDU_TURN", true)
+	c.TURNPort = r.port("COTURN_PORT", 3478)
+	c.TURNTLSPort = r.port("GOVIDU_TURN_TLS_PORT", 5349)
 	c.RTCUDPPort = r.port("GOVIDU_RTC_UDP_PORT", 7882)
 	c.RTCTCPPort = r.intRange("GOVIDU_RTC_TCP_PORT", 7881, -1, 65535)
 	c.LogLevel = r.oneOf("GOVIDU_LOG_LEVEL", "info", "debug", "info", "warn", "error")

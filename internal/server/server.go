@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/api"
+	"github.com/govidu/govidu/internal/certs"
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
 )
@@ -22,6 +24,7 @@ type Server struct {
 	svc  *core.Service
 	http *http.Server
 	mux  *http.ServeMux
+	tls  *tls.Config // nil = plain HTTP
 
 	// closers run in order on Shutdown, after the sessions are closed and
 	// before the HTTP server stops.
@@ -42,7 +45,15 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		DefaultIceServers: cfg.IceServers,
 		Logger:            log,
 	})
-	s := &Server{cfg: cfg, log: log, svc: svc, mux: http.NewServeMux()}
+	tlsConfig, err := certs.Config(certs.Options{
+		Type: cfg.CertificateType, Domain: cfg.DomainOrPublicIP, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile,
+		Email: cfg.LetsEncryptEmail, DataDir: cfg.DataDir,
+	})
+	if err != nil {
+		_ = svc.Close(context.Background())
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, svc: svc, mux: http.NewServeMux(), tls: tlsConfig}
 	apiOpts := api.Options{Config: cfg, Logger: log}
 	if err := s.mountMedia(&apiOpts); err != nil {
 		_ = svc.Close(context.Background())
@@ -72,7 +83,10 @@ func (s *Server) Service() *core.Service { return s.svc }
 
 // Serve serves on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.log.Info("govidu listening", "address", ln.Addr().String(), "publicUrl", s.cfg.PublicURL())
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls)
+	}
+	s.log.Info("govidu listening", "address", ln.Addr().String(), "tls", s.tls != nil, "publicUrl", s.cfg.PublicURL())
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

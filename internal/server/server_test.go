@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -23,4 +24,28 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		}
 	})
 	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestSelfSignedTLS(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"CERTIFICATE_TYPE": "selfsigned", "GOVIDU_DATA_DIR": t.TempDir()}})
+	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
+		t.Fatalf("public URL %s", srv.URL)
+	}
+	r := srv.Do(t, "POST", "/openvidu/api/sessions/", nil)
+	if r.Status != 404 {
+		t.Fatalf("status %d", r.Status)
+	}
+	c := srv.Do(t, "POST", "/openvidu/api/sessions", `{"customSessionId":"tls"}`)
+	tok := srv.Do(t, "POST", "/openvidu/api/sessions/tls/connection", nil)
+	if c.Status != 200 || !strings.Contains(string(tok.Body), `"token":"wss://127.0.0.1:`) {
+		t.Fatalf("over TLS: %d %s", c.Status, tok.Body)
+	}
+	// Plain HTTP to the TLS port is refused.
+	resp, err := http.Get(strings.Replace(srv.URL, "https://", "http://", 1) + "/openvidu/api/config/openvidu-publicurl")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Fatal("plain HTTP served on the TLS port")
+		}
+	}
 }

@@ -5,6 +5,7 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"net"
@@ -20,9 +21,10 @@ import (
 
 // Server is a running test server.
 type Server struct {
-	URL    string // e.g. http://127.0.0.1:41234
+	URL    string // e.g. http://127.0.0.1:41234 (https:// with CERTIFICATE_TYPE)
 	Secret string
 	Config *config.Config
+	Client *http.Client // trusts the server's self-signed certificate
 	*server.Server
 }
 
@@ -79,7 +81,12 @@ func StartServer(t testing.TB, opts Options) *Server {
 		}
 		<-done
 	})
-	return &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), Secret: cfg.Secret, Config: cfg, Server: srv}
+	client := http.DefaultClient
+	if cfg.CertificateType != "" {
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		t.Cleanup(client.CloseIdleConnections)
+	}
+	return &Server{URL: cfg.PublicURL(), Secret: cfg.Secret, Config: cfg, Client: client, Server: srv}
 }
 
 type testWriter struct{ t testing.TB }
@@ -129,7 +136,7 @@ func (s *Server) DoAuth(t testing.TB, method, path string, body any, user, pass 
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.Client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
