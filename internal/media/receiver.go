@@ -1,0 +1,200 @@
+package media
+
+import (
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// Receiver is one published track (audio or video) as the SFU sees it. It
+// outlives the publisher's PeerConnections: on a Reconnect the new
+// PeerConnection's track is attached to the same Receiver, so every
+// DownTrack keeps its subscriber fed without renegotiation.
+//
+// Exactly one read loop forwards at a time: a new source's loop waits for
+// the previous one to end (the previous PeerConnection is closed by the
+// reconnection), so a DownTrack's forwarding state has a single writer.
+type Receiver struct {
+	kind     webrtc.RTPCodecType
+	codec    webrtc.RTPCodecParameters // the codec negotiated with the publisher
+	log      *slog.Logger
+	keyframe keyframeFunc // nil: no keyframes to wait for (audio)
+	ring     *packetRing  // nil: no NACKs (audio)
+	sendPLI  func(mediaSSRC uint32)
+
+	downTracks atomic.Pointer[[]*DownTrack] // copy-on-write; read once per packet
+
+	mu       sync.Mutex    // guards updates of downTracks, loopDone, closed
+	loopDone chan struct{} // closed when the current source's read loop ends
+	closed   bool
+
+	generation atomic.Uint32 // incremented for every new source
+	srcSSRC    atomic.Uint32 // SSRC of the current source, 0 before the first
+	lastPLI    atomic.Int64  // unix ns of the last PLI sent
+
+	packets   atomic.Uint64
+	bytes     atomic.Uint64
+	keyframes atomic.Uint64
+	plis      atomic.Uint64
+}
+
+func newReceiver(kind webrtc.RTPCodecType, codec webrtc.RTPCodecParameters, log *slog.Logger, sendPLI func(uint32)) *Receiver {
+	r := &Receiver{kind: kind, codec: codec, log: log, sendPLI: sendPLI}
+	if kind == webrtc.RTPCodecTypeVideo {
+		r.keyframe = keyframeDetector(codec.MimeType)
+		r.ring = newPacketRing(videoRingSize)
+	}
+	empty := []*DownTrack{}
+	r.downTracks.Store(&empty)
+	return r
+}
+
+// Kind is audio or video.
+func (r *Receiver) Kind() webrtc.RTPCodecType { return r.kind }
+
+// Codec is the codec the publisher sends.
+func (r *Receiver) Codec() webrtc.RTPCodecParameters { return r.codec }
+
+func (r *Receiver) addDownTrack(dt *DownTrack) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	cur := *r.downTracks.Load()
+	if slices.Contains(cur, dt) {
+		return true
+	}
+	next := make([]*DownTrack, len(cur), len(cur)+1)
+	copy(next, cur)
+	next = append(next, dt)
+	r.downTracks.Store(&next)
+	return true
+}
+
+func (r *Receiver) removeDownTrack(dt *DownTrack) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur := *r.downTracks.Load()
+	i := slices.Index(cur, dt)
+	if i < 0 {
+		return
+	}
+	next := make([]*DownTrack, 0, len(cur)-1)
+	next = append(next, cur[:i]...)
+	next = append(next, cur[i+1:]...)
+	r.downTracks.Store(&next)
+}
+
+// DownTrackCount is the number of subscribers' tracks fed by this receiver.
+func (r *Receiver) DownTrackCount() int { return len(*r.downTracks.Load()) }
+
+// close stops forwarding; read loops end with their PeerConnection.
+func (r *Receiver) close() {
+	r.mu.Lock()
+	r.closed = true
+	empty := []*DownTrack{}
+	r.downTracks.Store(&empty)
+	r.mu.Unlock()
+}
+
+// attach makes track the receiver's source and returns the read loop to
+// run for it (nil when the receiver is closed).
+func (r *Receiver) attach(track *webrtc.TrackRemote) func() {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	prev := r.loopDone
+	done := make(chan struct{})
+	r.loopDone = done
+	gen := r.generation.Add(1)
+	r.srcSSRC.Store(uint32(track.SSRC()))
+	r.lastPLI.Store(0) // a new source may be asked for a keyframe at once
+	r.mu.Unlock()
+	if !codecsCompatible(r.codec.RTPCodecCapability, track.Codec().RTPCodecCapability) {
+		r.log.Warn("publisher sends another codec than negotiated", "want", r.codec.MimeType,
+			"got", track.Codec().MimeType)
+	}
+	return func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		r.readLoop(track, gen)
+	}
+}
+
+func (r *Receiver) readLoop(track *webrtc.TrackRemote, gen uint32) {
+	bufp := getPacketBuffer()
+	defer putPacketBuffer(bufp)
+	buf := *bufp
+	var pkt rtp.Packet
+	for {
+		n, _, err := track.Read(buf)
+		if err != nil {
+			return
+		}
+		if r.generation.Load() != gen {
+			return // a newer source took over
+		}
+		r.forward(buf[:n], &pkt, time.Now().UnixNano(), gen)
+	}
+}
+
+// forward is the per-packet hot path: parse once, remember for NACKs,
+// detect keyframes once, then hand the packet to every DownTrack.
+func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint32) {
+	if err := pkt.Unmarshal(raw); err != nil {
+		return
+	}
+	if len(pkt.Payload) == 0 {
+		return // padding-only (bandwidth probing): nothing for subscribers
+	}
+	r.packets.Add(1)
+	r.bytes.Add(uint64(len(raw)))
+	keyframe := false
+	if r.keyframe != nil && r.keyframe(pkt.Payload) {
+		keyframe = true
+		r.keyframes.Add(1)
+	}
+	if r.ring != nil {
+		r.ring.put(pkt.SSRC, pkt.SequenceNumber, raw)
+	}
+	for _, dt := range *r.downTracks.Load() {
+		dt.writeRTP(&pkt.Header, pkt.Payload, keyframe, arrival, gen)
+	}
+}
+
+// RequestKeyframe asks the publisher for a keyframe (PLI), at most once
+// per pliMinInterval however many subscribers ask.
+func (r *Receiver) RequestKeyframe() {
+	if r.keyframe == nil || r.sendPLI == nil {
+		return
+	}
+	ssrc := r.srcSSRC.Load()
+	if ssrc == 0 {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := r.lastPLI.Load()
+	if now-last < int64(pliMinInterval) || !r.lastPLI.CompareAndSwap(last, now) {
+		return
+	}
+	r.plis.Add(1)
+	r.sendPLI(ssrc)
+}
+
+// retransmit copies packet (ssrc, seq) from the ring into dst.
+func (r *Receiver) retransmit(ssrc uint32, seq uint16, dst []byte) int {
+	if r.ring == nil {
+		return 0
+	}
+	return r.ring.get(ssrc, seq, dst)
+}
