@@ -162,7 +162,10 @@ func reconnect(c *call) (any, error) {
 	if p == nil || (c.part != nil && c.part != p) {
 		return nil, core.ErrReconnection
 	}
-	frame, err := jsonrpc.EncodeResult(c.req.ID, map[string]string{"value": "reconnection successful", "sessionId": rpcID})
+	frame, err := jsonrpc.EncodeResult(c.req.ID, struct {
+		Value     string `json:"value"`
+		SessionID string `json:"sessionId"`
+	}{"reconnection successful", rpcID})
 	if err != nil {
 		return nil, err
 	}

@@ -207,10 +207,13 @@ func (srv *Server) graceExpired(p *participant) {
 func (srv *Server) dropParticipant(p *participant, reason core.Reason) {
 	sid, cid := p.ids()
 	srv.log.Info("signaling: participant dropped", "sessionId", sid, "connectionId", cid, "reason", reason)
-	srv.forget(p)
 	if err := srv.svc.Leave(sid, cid, reason); err != nil {
-		srv.releaseAll(p) // already gone from core: free what is left
+		srv.log.Debug("signaling: leave after socket loss", "err", err)
 	}
+	// The listener has released the media if core still knew the
+	// participant; otherwise free what is left here.
+	srv.forget(p)
+	srv.releaseAll(p)
 }
 
 func (srv *Server) register(p *participant) {
