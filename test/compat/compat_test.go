@@ -51,6 +51,7 @@ func TestNodeClient(t *testing.T) {
 	}
 
 	srv := testkit.StartServer(t, testkit.Options{})
+	live := stageLiveSession(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -62,6 +63,7 @@ func TestNodeClient(t *testing.T) {
 		"NO_COLOR=1",
 		"FORCE_COLOR=0",
 	)
+	cmd.Env = append(cmd.Env, live.env()...)
 	cmd.WaitDelay = 5 * time.Second // do not hang on pipes if node leaves children behind
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -91,6 +93,7 @@ func TestNodeClient(t *testing.T) {
 		t.Fatalf("node --test: %v", err)
 	}
 	t.Logf("node --test passed in %v", time.Since(start).Round(time.Millisecond))
+	live.checkSignals(t)
 }
 
 func logLines(t *testing.T, r io.Reader) {

@@ -412,3 +412,84 @@ test('recordings: every call is rejected with 501 (recording disabled)', T, asyn
   assert.equal(session.recording, false);
   await session.close();
 });
+
+// compat_test.go stages this session through govidu's service layer (no
+// browser needed): alice (PUBLISHER) publishes a camera, bob (SUBSCRIBER)
+// receives it. Afterwards it checks that the signals below reached them.
+const LIVE = process.env.GOVIDU_LIVE_SESSION
+  ? {
+      session: process.env.GOVIDU_LIVE_SESSION,
+      publisher: process.env.GOVIDU_LIVE_PUBLISHER,
+      subscriber: process.env.GOVIDU_LIVE_SUBSCRIBER,
+      stream: process.env.GOVIDU_LIVE_STREAM,
+    }
+  : null;
+
+test(
+  'active participants: publishers, subscribers, signals, forceUnpublish, forceDisconnect',
+  { ...T, skip: LIVE ? false : 'needs GOVIDU_LIVE_* (staged by compat_test.go)' },
+  async () => {
+    const ov = client();
+    await ov.fetch();
+    const session = ov.activeSessions.find((s) => s.sessionId === LIVE.session);
+    assert.ok(session, `live session ${LIVE.session} is listed`);
+    assert.deepEqual(session.activeConnections.map((c) => c.connectionId).sort(), [LIVE.publisher, LIVE.subscriber].sort());
+
+    const alice = session.connections.find((c) => c.connectionId === LIVE.publisher);
+    assert.equal(alice.status, 'active');
+    assert.equal(typeof alice.activeAt, 'number');
+    assert.ok(alice.activeAt >= alice.createdAt);
+    assert.equal(alice.location, 'unknown');
+    assert.equal(alice.ip, '192.0.2.10');
+    assert.equal(alice.platform, 'Chrome 126 on Linux');
+    assert.equal(alice.clientData, '{"nick":"Alice"}');
+    assert.equal(alice.serverData, 'alice');
+    assert.equal(alice.role, 'PUBLISHER');
+    assert.match(alice.token, tokenOf(LIVE.session));
+    assert.equal(alice.publishers.length, 1);
+    assert.deepEqual(plain(alice.publishers[0]), {
+      streamId: LIVE.stream,
+      createdAt: alice.publishers[0].createdAt,
+      hasAudio: true,
+      hasVideo: true,
+      audioActive: true,
+      videoActive: true,
+      frameRate: 30,
+      typeOfVideo: 'CAMERA',
+      videoDimensions: '{"width":640,"height":480}',
+    });
+    assert.ok(alice.publishers[0].createdAt >= alice.activeAt);
+    assert.match(LIVE.stream, new RegExp(`^str_CAM_[A-Z][0-9A-Za-z]{3}_${LIVE.publisher}$`));
+    assert.deepEqual(alice.subscribers, []);
+
+    const bob = session.connections.find((c) => c.connectionId === LIVE.subscriber);
+    assert.equal(bob.role, 'SUBSCRIBER');
+    assert.equal(bob.clientData, '{"nick":"Bob"}');
+    assert.deepEqual(bob.publishers, []);
+    assert.deepEqual(bob.subscribers, [LIVE.stream]);
+
+    // Active connections are value-stable too (location, ip, platform, timestamps).
+    assert.equal(await ov.fetch(), false, 'OpenVidu.fetch with no change');
+    assert.equal(await session.fetch(), false, 'Session.fetch with no change');
+
+    await signal(ov, { session: LIVE.session, type: 'signal:compat', data: 'to everybody' });
+    await signal(ov, { session: LIVE.session, to: [LIVE.subscriber], type: 'signal:compat', data: 'to bob' });
+    await rejectsWith(signal(ov, { session: LIVE.session, to: [LIVE.subscriber, 'con_Unknown000'], data: 'never' }), 406);
+
+    await session.forceUnpublish(alice.publishers[0]);
+    assert.deepEqual(alice.publishers, [], 'the client dropped the publisher');
+    assert.deepEqual(bob.subscribers, [], 'and the subscriptions to it');
+    assert.equal(await session.fetch(), false, 'the server agrees with the local model');
+    await rejectsWith(session.forceUnpublish(LIVE.stream), 404);
+
+    await session.forceDisconnect(bob);
+    assert.deepEqual(session.activeConnections.map((c) => c.connectionId), [LIVE.publisher]);
+    assert.equal(await session.fetch(), false, 'the server agrees with the local model');
+
+    // Evicting the last participant closes the session (spec §10 pitfall 21).
+    await session.forceDisconnect(LIVE.publisher);
+    await rejectsWith(session.fetch(), 404);
+    assert.equal(await ov.fetch(), true);
+    assert.ok(!ov.activeSessions.some((s) => s.sessionId === LIVE.session));
+  },
+);
