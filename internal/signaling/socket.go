@@ -49,7 +49,6 @@ type socket struct {
 	wdMu      sync.Mutex // guards the watchdog
 	wdTimer   *time.Timer
 	wdTimeout time.Duration
-	wdSet     bool // the client told us its interval
 
 	timersMu sync.Mutex
 	timers   []*time.Timer // delayed closes (after leaveRoom / eviction)
@@ -147,17 +146,16 @@ func (s *socket) stopTimers() {
 	s.timersMu.Unlock()
 }
 
-// pinged records a ping and re-arms the watchdog. The first interval the
-// client announces (ms) sets the deadline to three intervals.
+// pinged records a ping and re-arms the watchdog: the deadline is three
+// of the intervals (ms) the client announces.
 func (s *socket) pinged(req *jsonrpc.Request) {
 	s.wdMu.Lock()
 	defer s.wdMu.Unlock()
-	if !s.wdSet {
-		if p, err := parseParams(req.Method, req.Params); err == nil {
-			if ms, err := p.optInt("interval", 0); err == nil && ms > 0 {
-				s.wdSet = true
-				s.wdTimeout = 3 * min(time.Duration(ms)*time.Millisecond, s.srv.opts.MaxPingInterval)
-			}
+	// The client states its interval in the first ping of each socket
+	// session; honour it whenever it is given.
+	if p, err := parseParams(req.Method, req.Params); err == nil {
+		if ms, err := p.optInt("interval", 0); err == nil && ms > 0 {
+			s.wdTimeout = 3 * min(time.Duration(ms)*time.Millisecond, s.srv.opts.MaxPingInterval)
 		}
 	}
 	s.wdTimer.Reset(s.wdTimeout)
