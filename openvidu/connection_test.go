@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govidu/govidu/internal/testkit"
 	"github.com/govidu/govidu/openvidu"
 )
 
@@ -250,4 +251,34 @@ func TestForceDisconnectAndUnpublish(t *testing.T) {
 	wantStatus(t, ov.ForceUnpublish(ctx, "nope", "str_CAM_Abcd_"+keep.ID), http.StatusBadRequest, openvidu.ErrBadRequest)
 	_, err = ov.Connections(ctx, "nope")
 	wantStatus(t, err, http.StatusNotFound, openvidu.ErrNotFound)
+}
+
+// OPENVIDU_WEBRTC_ICE_SERVERS is copied into connections that bring none (spec §4.3).
+func TestDefaultIceServers(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{
+		"OPENVIDU_WEBRTC_ICE_SERVERS": `["url=turn:turn.example.org:443,username=u,credential=c","url=stun:stun.example.org"]`,
+	}})
+	ov := openvidu.New(srv.URL, srv.Secret)
+	ctx := testContext(t)
+	s := mustCreateSession(t, ctx, ov, openvidu.SessionProperties{})
+	configured := []openvidu.IceServer{{URL: "turn:turn.example.org:443", Username: "u", Credential: "c"}, {URL: "stun:stun.example.org"}}
+
+	c, err := s.CreateConnection(ctx, openvidu.ConnectionProperties{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "default ICE servers", c.CustomIceServers, configured)
+	own := []openvidu.IceServer{{URL: "stun:own.example.org"}}
+	if c, err = s.CreateConnection(ctx, openvidu.ConnectionProperties{CustomIceServers: own}); err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "own ICE servers", c.CustomIceServers, own)
+	tok, err := s.GenerateToken(ctx, openvidu.TokenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = ov.Connection(ctx, s.ID, tok.ConnectionID); err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "legacy token ICE servers", c.CustomIceServers, configured)
 }

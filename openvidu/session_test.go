@@ -231,3 +231,35 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// Many application servers creating the same custom session at once all get
+// it: one creates it, the others adopt it through the 409 path.
+func TestCreateSessionConcurrentAdoption(t *testing.T) {
+	ov, _ := startServer(t)
+	ctx := testContext(t)
+	const n = 16
+	ids := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := ov.CreateSession(ctx, openvidu.SessionProperties{CustomSessionID: "stampede"})
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- s.ID + "@" + s.CreatedAt.String()
+		}()
+	}
+	seen := map[string]int{}
+	for range n {
+		select {
+		case id := <-ids:
+			seen[id]++
+		case err := <-errs:
+			t.Errorf("CreateSession: %v", err)
+		}
+	}
+	if len(seen) != 1 {
+		t.Errorf("sessions seen: %v, want one session shared by all", seen)
+	}
+}
