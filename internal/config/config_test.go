@@ -68,7 +68,8 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"OPENVIDU_RECORDING_NOTIFICATION":           "everyone",
 		"OPENVIDU_RECORDING":                        "true",
 		"OPENVIDU_WEBHOOK":                          "true",
-		"OPENVIDU_CDR":                              "true",
+		"GOVIDU_WEBHOOK_QUEUE_SIZE":                 "0",
+		"GOVIDU_METRICS_PUBLIC":                     "maybe",
 		"GOVIDU_RTC_TCP_PORT":                       "-2",
 		"GOVIDU_LOG_LEVEL":                          "loud",
 	}
