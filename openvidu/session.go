@@ -71,18 +71,26 @@ func (c *Client) CreateSession(ctx context.Context, props SessionProperties) (*S
 }
 
 // FetchOption changes what Session and Sessions ask the server for.
-type FetchOption func(url.Values)
+type FetchOption func(*fetchOptions)
+
+type fetchOptions struct {
+	webRTCStats bool
+}
 
 // WithWebRTCStats adds the WebRTC endpoint details (SDPs, candidates) of
 // every publisher and subscriber (Publisher.WebRTC, Subscriber.WebRTC).
 func WithWebRTCStats() FetchOption {
-	return func(q url.Values) { q.Set("webRtcStats", "true") }
+	return func(o *fetchOptions) { o.webRTCStats = true }
 }
 
 func fetchQuery(opts []FetchOption) url.Values {
+	var o fetchOptions
+	for _, apply := range opts {
+		apply(&o)
+	}
 	q := url.Values{"pendingConnections": {"true"}}
-	for _, o := range opts {
-		o(q)
+	if o.webRTCStats {
+		q.Set("webRtcStats", "true")
 	}
 	return q
 }
