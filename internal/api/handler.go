@@ -168,7 +168,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, 
 	if len(status) > 0 {
 		code = status[0]
 	}
-	if code >= 500 {
+	if code >= 500 && code != http.StatusNotImplemented { // 501 is a disabled module, not a failure
 		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", e.Message)
 	}
 	h.writeJSON(w, code, errorJSON{
