@@ -15,6 +15,7 @@ import (
 	"github.com/govidu/govidu/internal/certs"
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/metrics"
 )
 
 // Server is one govidu instance.
@@ -25,6 +26,8 @@ type Server struct {
 	http *http.Server
 	mux  *http.ServeMux
 	tls  *tls.Config // nil = plain HTTP
+
+	metrics *metrics.Registry // served at /metrics; media and recording feed it
 
 	// closers run in order on Shutdown, after the sessions are closed and
 	// before the HTTP server stops.
@@ -54,6 +57,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, svc: svc, mux: http.NewServeMux(), tls: tlsConfig}
+	s.metrics = metrics.New()
 	apiOpts := api.Options{Config: cfg, Logger: log}
 	if err := s.mountMedia(&apiOpts); err != nil {
 		_ = svc.Close(context.Background())
@@ -66,6 +70,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if err := s.mountOperations(); err != nil {
+		_ = s.Shutdown(context.Background())
+		return nil, err
 	}
 	return s, nil
 }
