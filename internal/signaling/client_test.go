@@ -35,7 +35,7 @@ const waitFor = 5 * time.Second
 
 // env is one core.Service with our endpoint on an httptest server.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *core.Service
 	srv   *Server
 	http  *httptest.Server
@@ -45,7 +45,7 @@ type env struct {
 
 type envOption func(*Options)
 
-func newEnv(t *testing.T, engine mediaEngine, opts ...envOption) *env {
+func newEnv(t testing.TB, engine mediaEngine, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, trans: &transcript{}}
 	e.svc = core.NewService(core.Options{TokenURL: "ws://localhost:4443", Logger: quietLogger()})
@@ -108,7 +108,7 @@ func (e *env) token(sessionID string, role core.Role, data string) string {
 // recorded in the transcript in the order the test consumes them.
 type client struct {
 	e      *env
-	t      *testing.T
+	t      testing.TB
 	name   string
 	conn   *websocket.Conn
 	frames chan []byte
@@ -238,7 +238,7 @@ func (c *client) response(id int) (json.RawMessage, *jsonrpc.Error) {
 	}
 }
 
-func checkResponseShape(t *testing.T, m map[string]json.RawMessage) {
+func checkResponseShape(t testing.TB, m map[string]json.RawMessage) {
 	t.Helper()
 	if string(m["jsonrpc"]) != `"2.0"` {
 		t.Fatalf("frame without jsonrpc 2.0: %v", m)
@@ -342,7 +342,7 @@ func (c *client) closeNow() {
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitFor * 3)
 	for !cond() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime/debug"
 
 	"github.com/coder/websocket"
 
@@ -81,11 +82,7 @@ func (srv *Server) dispatch(s *socket, req *jsonrpc.Request) {
 	ctx, cancel := context.WithTimeout(s.ctx, srv.opts.RequestTimeout)
 	defer cancel()
 	c := &call{ctx: ctx, srv: srv, sock: s, req: req, part: s.part}
-	var result any
-	var err error
-	if c.params, err = parseParams(req.Method, req.Params); err == nil {
-		result, err = m.fn(c)
-	}
+	result, err := srv.run(c, m)
 	switch {
 	case c.answered:
 	case err != nil:
@@ -97,6 +94,22 @@ func (srv *Server) dispatch(s *socket, req *jsonrpc.Request) {
 	default:
 		s.respond(req.ID, result)
 	}
+}
+
+// run calls the handler. A panic is a bug: it is logged and answered as an
+// internal error instead of taking every session of the server down.
+func (srv *Server) run(c *call, m method) (result any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.sock.log.Error("signaling: handler panic", "method", c.req.Method, "panic", r, "stack", string(debug.Stack()))
+			c.answered = false
+			result, err = nil, core.ErrInternal.Withf("internal error in %s", c.req.Method)
+		}
+	}()
+	if c.params, err = parseParams(c.req.Method, c.req.Params); err != nil {
+		return nil, err
+	}
+	return m.fn(c)
 }
 
 // rpcError translates an error to the wire: catalogue entries carry their

@@ -15,7 +15,7 @@ import (
 )
 
 // newMediaEngine starts a real SFU on loopback for the test.
-func newMediaEngine(t *testing.T) *media.Engine {
+func newMediaEngine(t testing.TB) *media.Engine {
 	t.Helper()
 	eng, err := media.NewEngine(media.Config{UDPPort: 0, TCPPort: -1, ListenIP: "127.0.0.1", IncludeLoopback: true, Logger: quietLogger()})
 	if err != nil {
@@ -28,7 +28,7 @@ func newMediaEngine(t *testing.T) *media.Engine {
 }
 
 // pionAPI is a browser stand-in on loopback only.
-func pionAPI(t *testing.T) *webrtc.API {
+func pionAPI(t testing.TB) *webrtc.API {
 	t.Helper()
 	se := webrtc.SettingEngine{}
 	se.SetIncludeLoopbackCandidate(true)
@@ -45,13 +45,13 @@ func pionAPI(t *testing.T) *webrtc.API {
 // pionPublisher sends synthetic VP8 keyframes and Opus packets, like a
 // browser publishing a camera and a microphone.
 type pionPublisher struct {
-	t    *testing.T
+	t    testing.TB
 	pc   *webrtc.PeerConnection
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newPionPublisher(t *testing.T) *pionPublisher {
+func newPionPublisher(t testing.TB) *pionPublisher {
 	t.Helper()
 	pc, err := pionAPI(t).NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
@@ -107,7 +107,7 @@ func (p *pionPublisher) close() {
 }
 
 // offer creates the offer with every candidate in it.
-func offerOf(t *testing.T, pc *webrtc.PeerConnection) string {
+func offerOf(t testing.TB, pc *webrtc.PeerConnection) string {
 	t.Helper()
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {

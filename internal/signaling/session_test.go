@@ -8,7 +8,7 @@ import (
 	"github.com/govidu/govidu/internal/core"
 )
 
-func decode[T any](t *testing.T, raw json.RawMessage) T {
+func decode[T any](t testing.TB, raw json.RawMessage) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
