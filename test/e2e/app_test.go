@@ -107,7 +107,9 @@ func (p *page) waitPublished() string {
 	return st.Publisher.StreamID
 }
 
-// waitSignal waits until the page received a signal with this type and data.
+// waitSignal waits until the page received a signal with this type and
+// data. SignalEvent.type carries the "signal:" prefix (the client adds it
+// back after stripping it from the wire type).
 func (p *page) waitSignal(typ, data string) appSignal {
 	p.t.Helper()
 	cond := fmt.Sprintf(`app.state.signals.some(s => s.type === %s && s.data === %s)`, js(typ), js(data))
