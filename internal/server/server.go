@@ -16,6 +16,7 @@ import (
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/metrics"
+	"github.com/govidu/govidu/internal/web"
 )
 
 // Server is one govidu instance.
@@ -66,6 +67,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	rest := api.New(svc, apiOpts)
 	s.mux.Handle("/openvidu/api/", rest)
 	s.mux.Handle("/openvidu/accept-certificate", rest)
+	web.Mount(s.mux) // browser SDK and web assets
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
