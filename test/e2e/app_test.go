@@ -98,7 +98,7 @@ func (p *page) join(token, clientData string, publish bool) {
 // waitPublished waits for the publisher's stream id (the publishVideo answer).
 func (p *page) waitPublished() string {
 	p.t.Helper()
-	p.waitFor(15*time.Second, "session.publish(publisher) to succeed",
+	p.waitFor(25*time.Second, "session.publish(publisher) to succeed",
 		`(app.state.publisher && app.state.publisher.streamId) || app.state.errors.length`)
 	st := p.state()
 	if st.Publisher == nil || st.Publisher.StreamID == "" {
@@ -132,6 +132,7 @@ type pcStats struct {
 	Video              map[string]any `json:"video"`
 	Audio              map[string]any `json:"audio"`
 	Pair               *candidatePair `json:"pair"`
+	IceServers         []string       `json:"iceServers"`
 	IceConnectionState string         `json:"iceConnectionState"`
 	ConnectionState    string         `json:"connectionState"`
 }

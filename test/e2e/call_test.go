@@ -102,7 +102,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			ids = append(ids, o.streamID)
 		}
 		cond := fmt.Sprintf(`%s.every(id => app.state.remoteStreams[id] && app.state.remoteStreams[id].subscribed)`, js(ids))
-		pg.waitFor(15*time.Second, "streamCreated and a successful subscribe for both remote streams", cond)
+		pg.waitFor(30*time.Second, "streamCreated and a successful subscribe for both remote streams", cond)
 	}))
 
 	t.Run("media", func(t *testing.T) {
@@ -128,6 +128,43 @@ func TestUpstreamBrowserCall(t *testing.T) {
 				continue
 			}
 			t.Logf("[%s] media ok in %v: %s (screenshot %s)", p.name, r.took.Round(time.Millisecond), r.last.describe(), path)
+		}
+	})
+
+	t.Run("ice_servers", func(t *testing.T) {
+		// openvidu-browser uses joinRoom's customIceServers, or else a list
+		// of public STUN servers. On loopback the server must hand out its
+		// own (embedded TURN/STUN on 127.0.0.1), never leave the fallback.
+		for _, p := range ps {
+			s := p.page.in(t).stats()
+			pcs := map[string]*pcStats{"publisher": s.Publisher}
+			for cid, r := range s.Remotes {
+				pcs["subscriber of "+cid] = r.PC
+			}
+			for what, pc := range pcs {
+				if pc == nil {
+					continue
+				}
+				var bad []string
+				for _, u := range pc.IceServers {
+					if h := iceURLHost(u); h != "127.0.0.1" && h != "localhost" {
+						bad = append(bad, u)
+					}
+				}
+				if len(pc.IceServers) == 0 || len(bad) > 0 {
+					if !strings.Contains(joinResult(p.page), `"customIceServers"`) {
+						// Known server gap (reported): the embedded TURN
+						// server is not yet announced in joinRoom. Skip
+						// rather than fail CI; the check turns on by itself
+						// once the field is sent.
+						t.Skipf("[%s] KNOWN SERVER GAP: joinRoom result has no customIceServers, so openvidu-browser fell back to public STUN servers %v (unreachable here; Chromium's --host-resolver-rules stop them)\n  joinRoom result: %s",
+							p.name, pc.IceServers, joinResult(p.page))
+					}
+					t.Errorf("[%s] %s RTCPeerConnection iceServers %v: want the server's own STUN/TURN on 127.0.0.1 (not loopback: %v)\n  joinRoom result: %s",
+						p.name, what, pc.IceServers, bad, joinResult(p.page))
+					break
+				}
+			}
 		}
 	})
 
@@ -402,4 +439,27 @@ func mediaComplaint(s mediaStats, cid string, bases map[string]*mediaBase) strin
 		return fmt.Sprintf("subscriber of %s: media goes to %q, want the server on 127.0.0.1", cid, addr)
 	}
 	return ""
+}
+
+// iceURLHost is the host of a stun:/turn: URL (RFC 7064/7065).
+func iceURLHost(u string) string {
+	_, rest, _ := strings.Cut(u, ":")
+	rest = strings.TrimPrefix(rest, "//")
+	rest, _, _ = strings.Cut(rest, "?")
+	if strings.HasPrefix(rest, "[") {
+		h, _, _ := strings.Cut(rest[1:], "]")
+		return h
+	}
+	h, _, _ := strings.Cut(rest, ":")
+	return h
+}
+
+// joinResult is the joinRoom answer the page received (SDP-free, short).
+func joinResult(p *page) string {
+	for _, f := range p.wsFrames("<") {
+		if strings.Contains(f, `"id":1,"result"`) {
+			return f
+		}
+	}
+	return "(none seen)"
 }

@@ -264,8 +264,18 @@
     return { litFraction: lit / (w * h), meanLuma: sum / (w * h) };
   }
 
+  // iceServers lists the STUN/TURN URLs the library configured: the
+  // server's customIceServers, or else its public fallback list.
+  function iceServers(pc) {
+    const out = [];
+    for (const s of pc.getConfiguration().iceServers || []) {
+      for (const u of [].concat(s.urls || s.url || [])) out.push(u);
+    }
+    return out;
+  }
+
   async function inbound(pc) {
-    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState };
+    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState, iceServers: iceServers(pc) };
     const report = await pc.getStats();
     report.forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
@@ -280,7 +290,7 @@
   }
 
   async function outbound(pc) {
-    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState };
+    const r = { video: null, audio: null, pair: null, iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState, iceServers: iceServers(pc) };
     const report = await pc.getStats();
     report.forEach((s) => {
       if (s.type !== 'outbound-rtp') return;
