@@ -1,6 +1,11 @@
 package server
 
-import "github.com/govidu/govidu/internal/webhook"
+import (
+	"context"
+	"time"
+
+	"github.com/govidu/govidu/internal/webhook"
+)
 
 // mountOperations wires what operators consume: /metrics, the webhook
 // sender and the CDR file with its download endpoints. The metrics
@@ -35,7 +40,16 @@ func (s *Server) mountOperations() error {
 		return err
 	}
 	s.svc.AddListener(d)
-	s.closers = append(s.closers, d.Close)
+	s.closers = append(s.closers, func(ctx context.Context) error {
+		// A dead endpoint must not eat the whole shutdown budget: leave
+		// half of it to the HTTP drain that follows.
+		if deadline, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Until(deadline)/2)
+			defer cancel()
+		}
+		return d.Close(ctx)
+	})
 	if cfg.Webhook {
 		s.metrics.WebhookQueue(webhook.SinkWebhook, func() int { return d.Pending(webhook.SinkWebhook) })
 	}

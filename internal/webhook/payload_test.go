@@ -207,3 +207,58 @@ func TestMediaFieldVariants(t *testing.T) {
 		}
 	}
 }
+
+// A new file starts each day (same start-time part, as upstream's logback
+// names them) and only the newest MaxFiles are kept.
+func TestCDRDailyRolloverAndPruning(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	day := func(n int) time.Time { return time.Date(2026, 3, n, 9, 30, 5, 0, time.Local) }
+	// An old file from another run, and something that is not a CDR file.
+	for _, name := range []string{"CDR.2026-02-01_08-00-00.log", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := &fakeClock{}
+	clock.Set(day(1).UnixMilli())
+	svc := core.NewService(core.Options{TokenURL: "ws://localhost:4443", Now: clock.Now, Logger: quiet})
+	d, err := webhook.New(webhook.Options{CDR: &webhook.CDROptions{Dir: dir, MaxFiles: 2}, Now: clock.Now, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.AddListener(d)
+	var created []string
+	for n := 1; n <= 3; n++ {
+		clock.Set(day(n).Add(time.Hour).UnixMilli())
+		s, err := svc.CreateSession(svc.NewSessionProperties())
+		if err != nil {
+			t.Fatal(err)
+		}
+		created = append(created, s.ID)
+		// The worker writes asynchronously and reads the clock when it does.
+		eventually(t, 5*time.Second, "the line", func() bool { return d.Pending(webhook.SinkCDR) == 0 })
+		want := "CDR." + day(n).Format("2006-01-02") + "_09-30-05.log"
+		eventually(t, 5*time.Second, want, func() bool {
+			b, _ := os.ReadFile(filepath.Join(dir, want))
+			return strings.Contains(string(b), s.ID)
+		})
+	}
+	svc.Close(context.Background())
+	if err := d.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := webhook.ListCDRFiles(dir)
+	if want := []string{"CDR.2026-03-02_09-30-05.log", "CDR.2026-03-03_09-30-05.log"}; strings.Join(files, " ") != strings.Join(want, " ") {
+		t.Fatalf("files %v, want %v", files, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Errorf("pruning touched another file: %v", err)
+	}
+	// Each day's file holds that day's events: day 2's sessionCreated is not in day 3's.
+	b, _ := os.ReadFile(filepath.Join(dir, files[1]))
+	if strings.Contains(string(b), `{"sessionCreated":{"sessionId":"`+created[1]) ||
+		!strings.Contains(string(b), `{"sessionCreated":{"sessionId":"`+created[2]) {
+		t.Errorf("last file:\n%s", b)
+	}
+}

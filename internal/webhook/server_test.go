@@ -252,7 +252,7 @@ func TestServerEventFilter(t *testing.T) {
 		got := rcv.got()
 		return len(got) > 0 && decode(t, got[len(got)-1].body)["event"] == "sessionDestroyed"
 	})
-	// Order is kept across sinks' queues, so nothing filtered can still be on its way.
+	// One queue keeps the order: once sessionDestroyed is in, nothing sent before it is still on its way.
 	if n := names(t, rcv.got()); !reflect.DeepEqual(n, []string{"participantLeft", "participantLeft", "sessionDestroyed"}) {
 		t.Fatalf("webhooks %v", n)
 	}
