@@ -227,6 +227,10 @@ func TestServerWebhookSequenceAndCDR(t *testing.T) {
 				t.Errorf("%s XHR with a wrong secret: %d %q", path, r.Status, r.Header.Get("WWW-Authenticate"))
 			}
 		}
+		// Pre-2.16 path (SUPPORT_DEPRECATED_API).
+		if r := srv.Do(t, "GET", "/cdr", nil); r.Status != 200 || !strings.Contains(string(r.Body), files[0]) {
+			t.Errorf("GET /cdr: %d %s", r.Status, r.Body)
+		}
 		for _, name := range []string{"..%2Fsecret.log", "CDR.log", "other.txt"} {
 			if r := srv.Do(t, "GET", "/openvidu/cdr/"+name, nil); r.Status != 404 {
 				t.Errorf("GET /openvidu/cdr/%s: %d", name, r.Status)
