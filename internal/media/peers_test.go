@@ -283,6 +283,7 @@ type pubClient struct {
 	stop         chan struct{}
 	stopOnce     sync.Once
 	plis         atomic.Int64
+	remb         atomic.Uint64 // last REMB bitrate received, bps
 }
 
 func newPubClient(t *testing.T, api *webrtc.API, withAudio, withVideo bool) *pubClient {
@@ -320,8 +321,11 @@ func (c *pubClient) addTrack(track *webrtc.TrackLocalStaticSample) {
 				return
 			}
 			for _, p := range pkts {
-				if _, ok := p.(*rtcp.PictureLossIndication); ok {
+				switch p := p.(type) {
+				case *rtcp.PictureLossIndication:
 					c.plis.Add(1)
+				case *rtcp.ReceiverEstimatedMaximumBitrate:
+					c.remb.Store(uint64(p.Bitrate))
 				}
 			}
 		}
@@ -488,6 +492,7 @@ func publishClient(t *testing.T, ctx context.Context, e *Engine, c *pubClient, r
 		t.Fatalf("answer is not recvonly:\n%s", answer)
 	}
 	eventually(t, 2*time.Second, "trickled candidates", func() bool { return len(cands.list()) > 0 })
+	checkTrickled(t, cands.list())
 	c.applyAnswer(answer, cands.list())
 	for _, cand := range c.localCandidates() {
 		if err := p.AddCandidate(cand); err != nil {
@@ -510,6 +515,7 @@ func subscribeClient(t *testing.T, ctx context.Context, p *Publisher, c *subClie
 		t.Fatalf("answer is not sendonly:\n%s", answer)
 	}
 	eventually(t, 2*time.Second, "trickled candidates", func() bool { return len(cands.list()) > 0 })
+	checkTrickled(t, cands.list())
 	c.applyAnswer(answer, cands.list())
 	for _, cand := range c.localCandidates() {
 		if err := s.AddCandidate(cand); err != nil {
@@ -517,4 +523,15 @@ func subscribeClient(t *testing.T, ctx context.Context, p *Publisher, c *subClie
 		}
 	}
 	return s, states
+}
+
+// checkTrickled: server candidates name the bundled m-line (mid "0", index
+// 0) and are never the end-of-gathering marker (protocol §5.4).
+func checkTrickled(t *testing.T, cands []Candidate) {
+	t.Helper()
+	for _, c := range cands {
+		if !strings.HasPrefix(c.Candidate, "candidate:") || c.SDPMid != "0" || c.SDPMLineIndex != 0 {
+			t.Errorf("trickled candidate %+v", c)
+		}
+	}
 }
