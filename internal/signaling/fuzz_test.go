@@ -10,6 +10,11 @@ import (
 // FuzzPublishSDP feeds arbitrary text as publishVideo's sdpOffer through
 // the real media engine: the answer is a result or a 302, never a panic,
 // a hang or a dead socket.
+//
+// Background goroutines (Pion, timers) make coverage noisy, so input
+// minimisation never ends; fuzz with it off:
+//
+//	go test ./internal/signaling -run XXX -fuzz FuzzPublishSDP -fuzzminimizetime 0
 func FuzzPublishSDP(f *testing.F) {
 	eng := newMediaEngine(f)
 	e := newEnv(f, engineAdapter{eng})

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -119,5 +120,51 @@ func TestServerClose(t *testing.T) {
 	pubs, _ := e.fake.snapshot()
 	if !pubs[0].isClosed() {
 		t.Fatal("media left open")
+	}
+}
+
+// TestConcurrentJoins: participants joining at once each learn about every
+// other exactly once, through value[] or participantJoined, and never
+// before their own joinRoom result (pitfall 24).
+func TestConcurrentJoins(t *testing.T) {
+	e := newEnv(t, nil)
+	sid := e.session("ses_Crowd")
+	const n = 8
+	clients := make([]*client, n)
+	tokens := make([]string, n)
+	for i := range clients {
+		clients[i] = e.dial("P")
+		tokens[i] = e.token(sid, core.RolePublisher, "")
+	}
+	e.trans.pause()
+	// Every client sends joinRoom at once; results are read afterwards.
+	ids := make([]int, n)
+	for i, c := range clients {
+		ids[i] = c.request("joinRoom", map[string]any{"token": tokens[i], "session": sid, "metadata": ""})
+	}
+	seen := make([]map[string]int, n)
+	for i, c := range clients {
+		m := c.next()
+		if _, isNote := m["method"]; isNote {
+			t.Fatalf("client %d got %s before its joinRoom result", i, m["method"])
+		}
+		res := decode[map[string]json.RawMessage](t, m["result"])
+		c.connID = decode[string](t, res["id"])
+		seen[i] = map[string]int{}
+		for _, p := range decode[[]participantJSON](t, res["value"]) {
+			seen[i][p.ID]++
+		}
+	}
+	for i, c := range clients {
+		for len(seen[i]) < n-1 {
+			p := decode[participantJSON](t, c.expect("participantJoined"))
+			seen[i][p.ID]++
+		}
+		c.quiet()
+		for id, count := range seen[i] {
+			if count != 1 || id == c.connID {
+				t.Fatalf("client %d saw %s %d times (own id %s)", i, id, count, c.connID)
+			}
+		}
 	}
 }
