@@ -16,7 +16,7 @@ export interface TokenParams {
     query: Record<string, string>;
 }
 
-const tokenShape = /^(wss?):\/\/([^/?#:]+(?::\d+)?)([^?#]*)(\?[^#]*)?(#.*)?$/i;
+const tokenShape = /^(wss?):\/\/([^/?#:]+(?::\d+)?)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
 
 /** Parses a token; throws Error('Token not valid: ...') like upstream for anything that is not a ws/wss URL. */
 export function parseToken(token: string): TokenParams {
