@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -124,12 +125,19 @@ type client struct {
 	session string
 }
 
-func (e *env) dial(name string) *client {
+func (e *env) dial(name string) *client { return e.dialHeader(name, nil) }
+
+// dialHeader opens a socket as openvidu-browser does (from another origin).
+func (e *env) dialHeader(name string, header http.Header) *client {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	url := "ws" + strings.TrimPrefix(e.http.URL, "http") + "/openvidu"
-	conn, _, err := websocket.Dial(ctx, url, nil)
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Origin", "https://app.example.com")
+	url := "ws" + strings.TrimPrefix(e.http.URL, "http") + "/openvidu?sessionId=x"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
 	if err != nil {
 		e.t.Fatalf("dial: %v", err)
 	}

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -134,4 +135,47 @@ func TestLeaveGolden(t *testing.T) {
 	eventually(t, "session closed", func() bool { _, err := e.svc.Session(sid); return err != nil })
 	a.closeNow()
 	e.golden("leave")
+}
+
+// TestJoinDetails: client IP from X-Real-IP, customIceServers with url
+// (singular, pitfall 36), no legacy TURN fields, no life (pitfall 15), and
+// connectionPropertyChanged when the REST API changes the role.
+func TestJoinDetails(t *testing.T) {
+	e := newEnv(t, nil)
+	sid := e.session("ses_Details")
+	props := core.DefaultConnectionProperties()
+	props.CustomIceServers = []core.IceServer{{URL: "turn:127.0.0.1:3478", Username: "u1", Credential: "p1"}, {URL: "stun:127.0.0.1:3478"}}
+	v, err := e.svc.CreateConnection(sid, props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.dialHeader("A", http.Header{"X-Real-IP": {"203.0.113.7"}})
+	res := c.join(v.Token, "")
+	if got := string(res["customIceServers"]); got != `[{"url":"turn:127.0.0.1:3478","username":"u1","credential":"p1"},{"url":"stun:127.0.0.1:3478"}]` {
+		t.Fatalf("customIceServers %s", got)
+	}
+	for _, absent := range []string{"life", "coturnIp", "turnUsername", "edition"} {
+		if _, ok := res[absent]; ok {
+			t.Fatalf("joinRoom result has %s", absent)
+		}
+	}
+	conn, err := e.svc.Connection(sid, c.connID)
+	if err != nil || conn.IP != "203.0.113.7" {
+		t.Fatalf("connection IP %q (%v)", conn.IP, err)
+	}
+
+	other := e.dial("B")
+	other.join(e.token(sid, core.RolePublisher, ""), "")
+	c.expect("participantJoined")
+	if err := c.callErr("forceDisconnect", map[string]any{"connectionId": other.connID}); err.Code != 401 {
+		t.Fatalf("PUBLISHER forceDisconnect: %d", err.Code)
+	}
+	mod := core.RoleModerator
+	if _, err := e.svc.UpdateConnection(sid, c.connID, core.ConnectionPatch{Role: &mod}); err != nil {
+		t.Fatal(err)
+	}
+	if got := decode[map[string]string](t, c.expect("connectionPropertyChanged")); got["property"] != "role" || got["newValue"] != "MODERATOR" {
+		t.Fatalf("connectionPropertyChanged %v", got)
+	}
+	c.call("forceDisconnect", map[string]any{"connectionId": other.connID})
 }
