@@ -19,9 +19,33 @@
 //
 // In practice most paths take one lock at a time: state is collected under
 // a lock, the lock released, and only then is Pion called or a callback
-// posted. Callbacks (OnCandidate, OnState) run on a per-Publisher or
-// per-Subscriber goroutine (notifier), never under our locks and never on a
-// Pion goroutine.
+// posted. The per-packet path takes no lock of ours except packetRing.mu.
+//
+// For the signaling layer:
+//
+//   - Browsers always offer; Publish, Reconnect and Subscribe answer. The
+//     answer already carries our candidates (we wait for gathering, at
+//     most gatherTimeout; with the muxes it takes milliseconds), and the
+//     same candidates are also trickled through OnCandidate, possibly
+//     before the call returns (the browser queues them). Each names the
+//     bundled m-line: SDPMid is the offer's first mid, SDPMLineIndex 0.
+//     End-of-gathering is never reported.
+//   - The browser's candidates go to AddCandidate once Publish/Subscribe
+//     has returned (buffer earlier ones per PeerConnection, protocol §5.4).
+//     "" is end-of-candidates and returns nil. During a publisher's
+//     reconnection, candidates of the new PeerConnection may be passed to
+//     AddCandidate before Reconnect is called: they are kept and applied.
+//   - Callbacks (OnCandidate, OnState) of one Publisher or Subscriber run
+//     one at a time, in order, on a goroutine of their own: never on a Pion
+//     goroutine, never inside one of our calls, never under our locks. They
+//     must not block (they delay that peer's next callbacks and
+//     Engine.Close) and must not call Engine.Close. OnState(StateClosed) is
+//     the last callback; it may come after Close has returned.
+//   - All methods are safe for concurrent use. Close is idempotent; calls
+//     on a closed Engine, Publisher or Subscriber return ErrClosed.
+//   - Errors wrap ErrBadSDP (302 "SDP failure"), ErrUnsupportedCodec
+//     (always together with ErrBadSDP), ErrNoMedia, ErrBadCandidate,
+//     ErrClosed, ErrConfig; test with errors.Is.
 package media
 
 import (
@@ -118,8 +142,8 @@ func NewEngine(cfg Config) (*Engine, error) {
 
 func (e *Engine) listenUDP(includeLoopback bool) error {
 	pionLog := e.pionLog.NewLogger("udpmux")
-	if e.cfg.ListenIP != "" {
-		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(e.cfg.ListenIP), Port: e.cfg.UDPPort})
+	if ip := net.ParseIP(e.cfg.ListenIP); ip != nil && !ip.IsUnspecified() {
+		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: e.cfg.UDPPort})
 		if err != nil {
 			return fmt.Errorf("%w: ICE UDP port: %w", ErrConfig, err)
 		}
