@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"strings"
 	"fmt"
 	"regexp"
 	"sync"
@@ -343,9 +344,12 @@ func TestGarbageCollectorDropsOnlyUnusedSessions(t *testing.T) {
 		t.Fatalf("active session collected: %v", err)
 	}
 	for _, n := range all.names() {
-		if n == "SessionDestroyed:lastParticipantLeft" || n == "SessionDestroyed:" {
+		if strings.HasPrefix(n, "SessionDestroyed") {
 			t.Fatalf("GC emitted %s", n)
 		}
+	}
+	if names := all.names(); names[len(names)-1] != "SessionGarbageCollected" {
+		t.Fatalf("no SessionGarbageCollected event: %v", names)
 	}
 }
 

@@ -35,6 +35,11 @@ func (b EventBase) At() time.Time   { return b.Timestamp }
 
 type SessionCreated struct{ EventBase }
 
+// SessionGarbageCollected reports a never-used session dropped by the
+// garbage collector. Upstream emits no webhook for it, so it has no CDR
+// name; gauges use it to stay exact.
+type SessionGarbageCollected struct{ EventBase }
+
 type SessionDestroyed struct {
 	EventBase
 	Reason Reason
@@ -121,6 +126,7 @@ type ConnectionPropertyChanged struct {
 
 func (SessionCreated) CDRName() string            { return "sessionCreated" }
 func (SessionDestroyed) CDRName() string          { return "sessionDestroyed" }
+func (SessionGarbageCollected) CDRName() string   { return "" }
 func (ParticipantJoined) CDRName() string         { return "participantJoined" }
 func (ParticipantLeft) CDRName() string           { return "participantLeft" }
 func (ParticipantEvicted) CDRName() string        { return "" }

@@ -282,8 +282,8 @@ func (svc *Service) runGC() {
 func (svc *Service) CollectGarbage() []string {
 	now := svc.now()
 	svc.mu.Lock()
-	defer svc.mu.Unlock()
 	var dropped []string
+	var ds []delivery
 	for id, s := range svc.sessions {
 		s.mu.Lock()
 		if !s.active && !s.closed && now.Sub(s.createdAt) >= svc.opts.GCThreshold {
@@ -291,11 +291,16 @@ func (svc *Service) CollectGarbage() []string {
 			s.conns = nil
 			delete(svc.sessions, id)
 			dropped = append(dropped, id)
+			ds = append(ds, delivery{event: SessionGarbageCollected{EventBase: s.base(now)}})
 		}
 		s.mu.Unlock()
 	}
+	svc.mu.Unlock()
+	// The sessions are unreachable now, so no other event of theirs can interleave.
+	svc.dispatch(ds)
 	if len(dropped) > 0 {
 		svc.log.Info("garbage-collected unused sessions", "sessionIds", dropped)
 	}
+	sort.Strings(dropped)
 	return dropped
 }

@@ -4,16 +4,14 @@ import "github.com/govidu/govidu/internal/core"
 
 // OnEvent implements core.Listener: it moves the session gauges. Hidden
 // connections (the recorder) are not participants and are not counted.
-//
-// Sessions that the garbage collector drops are never counted down, because
-// core emits no event for them; they were never joined, so the participant
-// gauges are unaffected.
+// Sessions dropped by the garbage collector count down too (they were never
+// joined, so the participant gauges are unaffected).
 func (r *Registry) OnEvent(e core.Event) {
 	switch e := e.(type) {
 	case core.SessionCreated:
 		r.Sessions.Inc()
 		r.SessionsCreated.Inc()
-	case core.SessionDestroyed:
+	case core.SessionDestroyed, core.SessionGarbageCollected:
 		r.Sessions.Dec()
 	case core.ParticipantJoined:
 		if !e.Connection.Hidden {
