@@ -59,9 +59,6 @@ func init() {
 		"removeFilterEventListener":   filter,
 		"subscribeToSpeechToText":     stt,
 		"unsubscribeFromSpeechToText": stt,
-		// Plain ping/echo of other clients reach here only if sent without id.
-		"ping": {fn: func(*call) (any, error) { return map[string]string{"value": "pong"}, nil }},
-		"echo": {fn: func(*call) (any, error) { return struct{}{}, nil }},
 	}
 }
 
