@@ -77,37 +77,38 @@ func (c *Config) listenIPv6() bool {
 // NAT 1:1 host candidates. Loopback and unspecified addresses are dropped:
 // the dev default (localhost) means "no NAT", and the loopback host
 // candidate is then gathered through IncludeLoopback instead. A name is
-// resolved once at start-up.
-func resolvePublicIPs(ctx context.Context, names []string) ([]string, bool, error) {
-	var out []string
-	sawLoopback := false
+// resolved once at start-up; one that does not resolve is reported in
+// failed and skipped (the host addresses are advertised instead), so that a
+// DNS hiccup does not stop the server.
+func resolvePublicIPs(ctx context.Context, names []string) (ips []string, sawLoopback bool, failed []error) {
 	for _, name := range names {
 		if name == "" {
 			continue
 		}
-		var ips []net.IP
-		if name == "localhost" {
+		var addrs []net.IP
+		switch ip := net.ParseIP(name); {
+		case name == "localhost":
 			sawLoopback = true
 			continue
-		}
-		if ip := net.ParseIP(name); ip != nil {
-			ips = []net.IP{ip}
-		} else {
+		case ip != nil:
+			addrs = []net.IP{ip}
+		default:
 			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			addrs, err := net.DefaultResolver.LookupIP(rctx, "ip4", name)
+			found, err := net.DefaultResolver.LookupIP(rctx, "ip4", name)
 			cancel()
 			if err != nil {
-				return nil, false, fmt.Errorf("%w: public address %q: %w", ErrConfig, name, err)
+				failed = append(failed, fmt.Errorf("public address %q: %w", name, err))
+				continue
 			}
-			ips = addrs
+			addrs = found
 		}
-		for _, ip := range ips {
+		for _, ip := range addrs {
 			if ip.IsLoopback() || ip.IsUnspecified() {
 				sawLoopback = true
 				continue
 			}
-			out = append(out, ip.String())
+			ips = append(ips, ip.String())
 		}
 	}
-	return out, sawLoopback, nil
+	return ips, sawLoopback, failed
 }

@@ -113,9 +113,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		cfg: cfg, log: log, publishers: map[*Publisher]struct{}{},
 		pionLog: pionLoggerFactory{log: log},
 	}
-	ips, sawLoopback, err := resolvePublicIPs(context.Background(), cfg.PublicIPs)
-	if err != nil {
-		return nil, err
+	ips, sawLoopback, failed := resolvePublicIPs(context.Background(), cfg.PublicIPs)
+	for _, err := range failed {
+		log.Warn("not advertising a public address; browsers behind NAT may not reach us", "err", err)
 	}
 	e.publicIPs = ips
 	includeLoopback := cfg.IncludeLoopback || sawLoopback

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"net"
 	"strings"
@@ -173,5 +174,16 @@ func TestStateString(t *testing.T) {
 		if s.String() != want {
 			t.Errorf("%d: %q", s, s.String())
 		}
+	}
+}
+
+func TestResolvePublicIPs(t *testing.T) {
+	// Literal addresses only: a name would need DNS, which tests do not use.
+	ips, loopback, failed := resolvePublicIPs(context.Background(), []string{"203.0.113.1", "", "0.0.0.0", "::1", "localhost", "2001:db8::1"})
+	if len(ips) != 2 || ips[0] != "203.0.113.1" || ips[1] != "2001:db8::1" || !loopback || failed != nil {
+		t.Fatalf("ips %v loopback %v failed %v", ips, loopback, failed)
+	}
+	if ips, loopback, _ := resolvePublicIPs(context.Background(), nil); ips != nil || loopback {
+		t.Fatal("no public address")
 	}
 }
