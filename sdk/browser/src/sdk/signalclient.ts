@@ -56,15 +56,16 @@ export class SignalClient {
     private redials = 0;
 
     constructor(opts: SignalClientOptions) {
+        // Options left undefined take the defaults (a spread would let them override).
         this.opts = {
-            requestTimeout: 10000,
-            pingInterval: 5000,
-            pingTimeout: 5000,
-            redialInterval: 3000,
-            maxRedials: 2000,
-            socketFactory: (url: string) => new WebSocket(url) as unknown as SocketLike,
-            ...opts
-        } as any;
+            ...opts,
+            requestTimeout: opts.requestTimeout ?? 10000,
+            pingInterval: opts.pingInterval ?? 5000,
+            pingTimeout: opts.pingTimeout ?? 5000,
+            redialInterval: opts.redialInterval ?? 3000,
+            maxRedials: opts.maxRedials ?? 2000,
+            socketFactory: opts.socketFactory ?? ((url: string) => new WebSocket(url) as unknown as SocketLike)
+        };
     }
 
     get isOpen(): boolean {

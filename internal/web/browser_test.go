@@ -1,0 +1,438 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/govidu/govidu/internal/testkit"
+)
+
+// The browser tests load our SDK from a real govidu (/openvidu-browser.js)
+// in headless Chromium and make a call with it. They need Debian's chromium
+// (apt-get install -y chromium); without it they skip, unless CI or
+// GOVIDU_REQUIRE_E2E is set.
+
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	exe := "/usr/bin/chromium"
+	if c := os.Getenv("GOVIDU_CHROMIUM"); c != "" {
+		exe = c
+	}
+	if st, err := os.Stat(exe); err == nil && !st.IsDir() {
+		return exe
+	}
+	msg := "Chromium not found at " + exe + " (apt-get update && apt-get install -y chromium, or set GOVIDU_CHROMIUM)"
+	if os.Getenv("CI") != "" || os.Getenv("GOVIDU_REQUIRE_E2E") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + "; set GOVIDU_REQUIRE_E2E=1 to make this a failure")
+	return ""
+}
+
+// artifacts is test/artifacts/<test name>, git-ignored, for screenshots and logs.
+func artifacts(t *testing.T) string {
+	dir := filepath.Join("..", "..", "test", "artifacts", strings.ReplaceAll(t.Name(), "/", "_"))
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+type browser struct{ ctx context.Context }
+
+// startBrowser launches Chromium with fake devices; grant=false leaves out
+// the fake permission UI and denies every prompt (a user refusing the camera).
+func startBrowser(t *testing.T, exe, logPath string, grant bool) (*browser, error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.WindowSize(800, 600),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		// Only loopback resolves: nothing leaves the machine.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
+		chromedp.CombinedOutput(logf),
+	}
+	if grant {
+		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
+	} else {
+		opts = append(opts, chromedp.Flag("deny-permission-prompts", true))
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		logf.Close()
+	})
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			return nil, fmt.Errorf("start chromium: %v (see %s)", err, logPath)
+		}
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("chromium did not start within 30s (see %s)", logPath)
+	}
+	return &browser{ctx: ctx}, nil
+}
+
+// page is one tab (own browser context) on govidu's origin with our SDK and
+// the harness (testdata/sdk_e2e.js) loaded.
+type page struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	mu   sync.Mutex
+	logs []string
+}
+
+func (b *browser) open(t *testing.T, name, origin string) *page {
+	t.Helper()
+	p := &page{t: t, name: name}
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.onEvent))
+	t.Cleanup(cancel)
+	p.ctx = ctx
+	opened := make(chan error, 1)
+	go func() {
+		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("[%s] open tab: %v", name, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("[%s] the tab did not open within 30s", name)
+	}
+	harness, err := os.ReadFile("testdata/sdk_e2e.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A document of govidu's origin (the SDK file itself), emptied, then the
+	// SDK loaded with a script tag as an app would.
+	nav, cancelNav := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelNav()
+	if err := chromedp.Do(nav, chromedp.Navigate(origin+"/openvidu-browser.js")); err != nil {
+		t.Fatalf("[%s] navigate: %v", name, err)
+	}
+	p.eval(`(async () => {
+		document.documentElement.innerHTML = '<head><title>`+name+`</title></head><body><div id="local"></div><div id="remote"></div></body>';
+		await new Promise((resolve, reject) => {
+			const s = document.createElement('script');
+			s.src = '/openvidu-browser.js';
+			s.onload = resolve;
+			s.onerror = () => reject(new Error('could not load /openvidu-browser.js'));
+			document.head.appendChild(s);
+		});
+		return true;
+	})()`, nil)
+	run, cancelRun := context.WithTimeout(ctx, 20*time.Second)
+	defer cancelRun()
+	if _, err := chromedp.Run(run, chromedp.Evaluate[bool](string(harness)+"\ntrue")); err != nil {
+		p.fail("load the harness: %v", err)
+	}
+	return p
+}
+
+func (p *page) onEvent(ev any) {
+	var line string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		parts := make([]string, 0, len(e.Args))
+		for _, a := range e.Args {
+			if len(a.Value) > 0 {
+				parts = append(parts, string(a.Value))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		line = "console." + string(e.Type) + " " + strings.Join(parts, " ")
+	case *runtime.EventExceptionThrown:
+		line = "EXCEPTION " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			line += " " + e.ExceptionDetails.Exception.Description
+		}
+	default:
+		return
+	}
+	p.mu.Lock()
+	p.logs = append(p.logs, line)
+	p.mu.Unlock()
+}
+
+// eval runs JavaScript (promises awaited) and decodes its JSON result into out.
+func (p *page) eval(expr string, out any) {
+	p.t.Helper()
+	if err := p.evalErr(expr, out); err != nil {
+		p.fail("evaluate %.80q: %v", expr, err)
+	}
+}
+
+func (p *page) evalErr(expr string, out any) error {
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage]("(async () => JSON.stringify(await ("+expr+")))()", chromedp.EvalAwaitPromise))
+	if err != nil {
+		return err
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return fmt.Errorf("result %s: %v", v, err)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), out)
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (p *page) waitFor(timeout time.Duration, what, cond string) {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var ok bool
+		err := p.evalErr("!!("+cond+")", &ok)
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.fail("waited %v for %s (%s): last error %v", timeout, what, cond, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (p *page) fail(format string, args ...any) {
+	p.t.Helper()
+	var harness []string
+	_ = p.evalErr("T.log.concat(T.errors)", &harness)
+	p.mu.Lock()
+	logs := p.logs
+	if len(logs) > 30 {
+		logs = logs[len(logs)-30:]
+	}
+	p.mu.Unlock()
+	p.t.Fatalf("[%s] %s\n  harness log:\n    %s\n  console:\n    %s", p.name, fmt.Sprintf(format, args...),
+		strings.Join(harness, "\n    "), strings.Join(logs, "\n    "))
+}
+
+func (p *page) screenshot(dir string) {
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, p.name+".png"), png, 0o644)
+	}
+	if err != nil {
+		p.t.Logf("[%s] screenshot: %v", p.name, err)
+	}
+}
+
+type mediaStats struct {
+	Error         string  `json:"error"`
+	ICE           string  `json:"ice"`
+	FramesDecoded int     `json:"framesDecoded"`
+	Width         int     `json:"width"`
+	Height        int     `json:"height"`
+	Videos        int     `json:"videos"`
+	LitFraction   float64 `json:"litFraction"`
+}
+
+// waitMedia polls until the video from remoteCid decodes frames, keeps
+// decoding, and shows something that is not black.
+func (p *page) waitMedia(remoteCid string, timeout time.Duration) mediaStats {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	first := -1
+	var last mediaStats
+	for {
+		var s mediaStats
+		if err := p.evalErr(fmt.Sprintf("T.media(%q)", remoteCid), &s); err == nil {
+			last = s
+			if s.FramesDecoded > 0 && first < 0 {
+				first = s.FramesDecoded
+			}
+			if first >= 0 && s.FramesDecoded >= first+10 && s.LitFraction > 0.05 {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			p.fail("no live video from %s within %v: %+v", remoteCid, timeout, last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func rest(t *testing.T, srv *testkit.Server, path, body string, out any) {
+	t.Helper()
+	r := srv.Do(t, "POST", path, body)
+	if r.Status != 200 {
+		t.Fatalf("POST %s: %d %s", path, r.Status, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		t.Fatalf("POST %s: %v (%s)", path, err, r.Body)
+	}
+}
+
+// TestSDKBrowserCall: two pages using our /openvidu-browser.js publish and
+// subscribe to each other with real media; then the failure paths apps
+// must handle: a denied camera, an invalid token, the server going away.
+func TestSDKBrowserCall(t *testing.T) {
+	exe := requireChromium(t)
+	start := time.Now()
+	dir := artifacts(t)
+	srv := testkit.StartServer(t, testkit.Options{})
+
+	var session struct {
+		ID string `json:"id"`
+	}
+	rest(t, srv, "/openvidu/api/sessions", `{"customSessionId":"sdkE2E"}`, &session)
+	type conn struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	var alice, bob conn
+	rest(t, srv, "/openvidu/api/sessions/"+session.ID+"/connection", `{"role":"PUBLISHER","data":"server-alice"}`, &alice)
+	rest(t, srv, "/openvidu/api/sessions/"+session.ID+"/connection", `{"role":"PUBLISHER","data":"server-bob"}`, &bob)
+
+	// Both browsers start at once: that is most of the setup time.
+	var granted, denied *browser
+	var errGranted, errDenied error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		granted, errGranted = startBrowser(t, exe, filepath.Join(dir, "chromium.log"), true)
+	}()
+	go func() {
+		defer wg.Done()
+		denied, errDenied = startBrowser(t, exe, filepath.Join(dir, "chromium-denied.log"), false)
+	}()
+	wg.Wait()
+	if errGranted != nil || errDenied != nil {
+		t.Fatalf("chromium: %v / %v", errGranted, errDenied)
+	}
+	pa := granted.open(t, "alice", srv.URL)
+	pb := granted.open(t, "bob", srv.URL)
+	pc := denied.open(t, "carol", srv.URL)
+	t.Logf("browsers and pages ready after %v", time.Since(start).Round(time.Millisecond))
+
+	t.Run("sdk_is_ours", func(t *testing.T) {
+		var info struct {
+			IsClass  bool   `json:"isClass"`
+			OwnNames bool   `json:"ownNames"`
+			Version  string `json:"version"`
+		}
+		pa.eval("T.sdkInfo()", &info)
+		if !info.IsClass || !info.OwnNames || info.Version != "2.32.2" {
+			t.Fatalf("global OpenVidu: %+v (want the class, with OpenViduError/Session attached, version 2.32.2)", info)
+		}
+	})
+
+	var ja, jb struct {
+		ConnectionID string `json:"connectionId"`
+		StreamID     string `json:"streamId"`
+	}
+	pa.eval(fmt.Sprintf("T.join(%q, 'alice')", alice.Token), &ja)
+	pb.eval(fmt.Sprintf("T.join(%q, 'bob')", bob.Token), &jb)
+	if ja.ConnectionID != alice.ID || jb.ConnectionID != bob.ID || ja.StreamID == "" || jb.StreamID == "" {
+		t.Fatalf("joined as %+v and %+v, REST connections %s and %s", ja, jb, alice.ID, bob.ID)
+	}
+
+	t.Run("media", func(t *testing.T) {
+		var sa, sb mediaStats
+		var mwg sync.WaitGroup
+		mwg.Add(2)
+		go func() { defer mwg.Done(); sa = pa.waitMedia(bob.ID, 30*time.Second) }()
+		go func() { defer mwg.Done(); sb = pb.waitMedia(alice.ID, 30*time.Second) }()
+		mwg.Wait()
+		pa.screenshot(dir)
+		pb.screenshot(dir)
+		t.Logf("alice sees bob: %+v; bob sees alice: %+v (screenshots in %s)", sa, sb, dir)
+		pa.waitFor(5*time.Second, "streamPlaying on alice's subscriber", "T.log.some(l => l.includes('streamPlaying "+jb.StreamID+"'))")
+	})
+
+	t.Run("signal", func(t *testing.T) {
+		pa.eval("T.session.signal({ data: 'hello', type: 'chat' })", nil)
+		want := fmt.Sprintf(`T.signals.some(s => s.data === 'hello' && s.from === %q && s.type === 'signal:chat')`, alice.ID)
+		pb.waitFor(5*time.Second, "alice's signal at bob", want)
+		pa.waitFor(5*time.Second, "alice's broadcast signal back at alice", want)
+	})
+
+	t.Run("denied_camera", func(t *testing.T) {
+		var r struct {
+			OK              bool   `json:"ok"`
+			Name            string `json:"name"`
+			Message         string `json:"message"`
+			IsOpenViduError bool   `json:"isOpenViduError"`
+		}
+		pc.eval("T.tryInitPublisher()", &r)
+		if r.OK || r.Name != "DEVICE_ACCESS_DENIED" || !r.IsOpenViduError {
+			t.Fatalf("initPublisher with the camera denied: %+v, want an OpenViduError DEVICE_ACCESS_DENIED", r)
+		}
+	})
+
+	t.Run("invalid_token", func(t *testing.T) {
+		var r struct {
+			OK      bool   `json:"ok"`
+			Code    *int   `json:"code"`
+			Message string `json:"message"`
+		}
+		bad := strings.Replace(alice.Token, "token=tok_", "token=tok_X", 1)
+		pc.eval(fmt.Sprintf("T.tryConnect(%q)", bad), &r)
+		if r.OK || r.Code == nil || r.Message == "" {
+			t.Fatalf("connect with an invalid token: %+v, want a rejection with code and message", r)
+		}
+		t.Logf("invalid token: code %d %q", *r.Code, r.Message)
+		pc.eval(`T.tryConnect('not a token')`, &r)
+		if r.OK || !strings.Contains(r.Message, "Token not valid") {
+			t.Fatalf("connect with a malformed token: %+v", r)
+		}
+	})
+
+	t.Run("server_stopped", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+		pa.waitFor(15*time.Second, "sessionDisconnected at alice", "T.disconnected.length > 0")
+		pb.waitFor(15*time.Second, "sessionDisconnected at bob", "T.disconnected.length > 0")
+		var reasons []string
+		pa.eval("T.disconnected", &reasons)
+		t.Logf("sessionDisconnected reason: %v", reasons)
+	})
+	t.Logf("total %v", time.Since(start).Round(time.Millisecond))
+}
