@@ -34,6 +34,18 @@ type appState struct {
 		Reason       string `json:"reason"`
 		Local        bool   `json:"local"`
 	} `json:"streamDestroyed"`
+	PropertyChanges []struct {
+		StreamID string `json:"streamId"`
+		Property string `json:"property"`
+		NewValue any    `json:"newValue"`
+		Reason   string `json:"reason"`
+		Local    bool   `json:"local"`
+	} `json:"propertyChanges"`
+	Moderation []struct {
+		What  string   `json:"what"`
+		OK    bool     `json:"ok"`
+		Error *jsError `json:"error"`
+	} `json:"moderation"`
 	Signals             []appSignal         `json:"signals"`
 	SignalResults       []struct{ OK bool } `json:"signalResults"`
 	SessionDisconnected *struct {
@@ -147,8 +159,9 @@ type remoteStats struct {
 	PC       *pcStats       `json:"pc"`
 	Element  map[string]any `json:"element"`
 	Pixels   *struct {
-		LitFraction float64 `json:"litFraction"`
-		MeanLuma    float64 `json:"meanLuma"`
+		LitFraction float64    `json:"litFraction"`
+		MeanLuma    float64    `json:"meanLuma"`
+		MeanRGB     [3]float64 `json:"meanRGB"`
 	} `json:"pixels"`
 }
 
@@ -182,9 +195,26 @@ func (s mediaStats) describe() string {
 		if r.Pixels != nil {
 			lit = r.Pixels.LitFraction
 		}
-		parts = append(parts, fmt.Sprintf("%s: framesDecoded=%v %vx%v audioPackets=%v samples=%v lit=%.2f",
+		color := "?"
+		if r.Pixels != nil {
+			color = dominantColor(r.Pixels.MeanRGB)
+		}
+		parts = append(parts, fmt.Sprintf("%s: framesDecoded=%v %vx%v audioPackets=%v samples=%v lit=%.2f color=%s",
 			cid, num(v, "framesDecoded"), num(v, "frameWidth"), num(v, "frameHeight"),
-			num(a, "packetsReceived"), num(a, "totalSamplesReceived"), lit))
+			num(a, "packetsReceived"), num(a, "totalSamplesReceived"), lit, color))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// dominantColor names the channel that clearly dominates a mean colour
+// ("red", "green", "blue"), or "mixed".
+func dominantColor(rgb [3]float64) string {
+	names := [3]string{"red", "green", "blue"}
+	for i := range 3 {
+		a, b := rgb[(i+1)%3], rgb[(i+2)%3]
+		if rgb[i] > 60 && rgb[i] > 1.5*a && rgb[i] > 1.5*b {
+			return names[i]
+		}
+	}
+	return fmt.Sprintf("mixed(%.0f,%.0f,%.0f)", rgb[0], rgb[1], rgb[2])
 }

@@ -20,9 +20,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// browser is one headless Chromium process with its own profile. Pages open
-// in separate browser contexts (like separate incognito windows), so they
-// share nothing but the process.
+// browser is one headless Chromium process with its own profile. Its pages
+// open in separate browser contexts (like separate incognito windows), so
+// they share nothing but the process.
 type browser struct {
 	ctx context.Context // a chromedp context whose browser has started
 }
@@ -69,15 +69,17 @@ func chromiumFlags(exe, profile string) []chromedp.ExecAllocatorOption {
 	}
 }
 
-// newBrowser starts Chromium; it is stopped when the test ends.
-func newBrowser(t *testing.T, env *e2eEnv) *browser {
+// newBrowser starts Chromium; it is stopped when the test ends. name labels
+// its log; extra adds flags.
+func newBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	profile := filepath.Join(t.TempDir(), "profile")
-	stderr, err := os.Create(filepath.Join(artifactDir(t), "chromium.log"))
+	stderr, err := os.Create(filepath.Join(artifactDir(t), "chromium-"+name+".log"))
 	if err != nil {
 		t.Fatalf("chromium log: %v", err)
 	}
-	opts := append(chromiumFlags(env.chromium, profile), chromedp.CombinedOutput(stderr))
+	opts := append(chromiumFlags(env.chromium, profile), extra...)
+	opts = append(opts, chromedp.CombinedOutput(stderr))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

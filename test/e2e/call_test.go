@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/govidu/govidu/internal/testkit"
 )
 
@@ -17,7 +19,7 @@ import (
 func TestUpstreamLibraryLoads(t *testing.T) {
 	env := requireE2E(t)
 	app := startApp(t, env)
-	b := newBrowser(t, env)
+	b := newBrowser(t, env, "page")
 	p := b.newPage(t, "page", app.URL)
 	p.waitLibrary()
 	if v := eval[string](p, `new OpenVidu().libraryVersion`); v != "2.32.2" {
@@ -28,6 +30,7 @@ func TestUpstreamLibraryLoads(t *testing.T) {
 // participant is one browser page in a call.
 type participant struct {
 	name     string
+	color    fakeColor // what its camera shows
 	page     *page
 	token    string
 	cid      string // connection id, from REST
@@ -42,10 +45,12 @@ func TestUpstreamBrowserCall(t *testing.T) {
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env)
 	sid := createSession(t, srv, "e2eCall")
-	b := newBrowser(t, env)
 
-	ps := []*participant{{name: "alice"}, {name: "bob"}, {name: "carol"}}
+	// One Chromium per participant: each has its own fake camera, showing
+	// its own colour.
+	ps := []*participant{{name: "alice", color: colorRed}, {name: "bob", color: colorGreen}, {name: "carol", color: colorBlue}}
 	for _, p := range ps {
+		b := newBrowser(t, env, p.name, chromedp.Flag("use-file-for-fake-video-capture", writeFakeVideo(t, p.color)))
 		p.page = b.newPage(t, p.name, app.URL)
 		p.token, p.cid = createConnection(t, srv, sid, "server-"+p.name)
 	}
@@ -112,11 +117,11 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var cids []string
+				want := map[string]fakeColor{}
 				for _, o := range others(p) {
-					cids = append(cids, o.cid)
+					want[o.cid] = o.color
 				}
-				results[i] = checkMedia(p.page, cids, 25*time.Second)
+				results[i] = checkMedia(p.page, want, 25*time.Second)
 			}()
 		}
 		wg.Wait()
@@ -246,6 +251,54 @@ func TestUpstreamBrowserCall(t *testing.T) {
 		}
 	})
 
+	t.Run("mute", func(t *testing.T) {
+		// Publisher.publishAudio/publishVideo: the others' Stream objects
+		// follow (the wire carries "true"/"false" strings), and so does REST.
+		alice := ps[0]
+		steps := []struct {
+			kind     string
+			muted    bool
+			property string
+		}{
+			{"audio", true, "audioActive"},
+			{"video", true, "videoActive"},
+			{"audio", false, "audioActive"},
+			{"video", false, "videoActive"},
+		}
+		for _, st := range steps {
+			eval[bool](alice.page.in(t), fmt.Sprintf(`app.mute(%q, %v)`, st.kind, st.muted))
+			active := !st.muted
+			for _, p := range others(alice) {
+				pg := p.page.in(t)
+				cond := fmt.Sprintf(`(app.state.remoteActive[%s] || {})[%q] === %v`, js(alice.streamID), st.property, active)
+				pg.waitFor(10*time.Second, fmt.Sprintf("alice's stream to show %s=%v", st.property, active), cond)
+				var reasons []string
+				for _, c := range pg.state().PropertyChanges {
+					if c.StreamID == alice.streamID && c.Property == st.property && c.NewValue == active {
+						reasons = append(reasons, c.Reason)
+					}
+				}
+				if want := "publish" + strings.ToUpper(st.kind[:1]) + st.kind[1:]; !slices.Contains(reasons, want) {
+					t.Errorf("[%s] streamPropertyChanged %s=%v reasons %v, want %s", p.name, st.property, active, reasons, want)
+				}
+			}
+			waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
+				c := s.connection(alice.cid)
+				if c == nil || len(c.Publishers) != 1 {
+					return "alice has no publisher"
+				}
+				got := c.Publishers[0].MediaOptions.AudioActive
+				if st.property == "videoActive" {
+					got = c.Publishers[0].MediaOptions.VideoActive
+				}
+				if got == nil || *got != active {
+					return fmt.Sprintf("alice's publisher mediaOptions.%s = %v, want %v", st.property, ptrText(got), active)
+				}
+				return ""
+			})
+		}
+	})
+
 	t.Run("force_unpublish", func(t *testing.T) {
 		carol := ps[2]
 		restCall(t, srv, http.MethodDelete, "/openvidu/api/sessions/"+sid+"/stream/"+carol.streamID, nil, http.StatusNoContent)
@@ -363,9 +416,9 @@ type mediaResult struct {
 }
 
 // checkMedia samples app.stats() until, for every remote connection, video
-// frames are being decoded, the picture is not black, audio packets arrive,
-// and the media path is on loopback.
-func checkMedia(p *page, remotes []string, timeout time.Duration) mediaResult {
+// frames are being decoded, the picture is not black and has that remote's
+// colour, audio packets arrive, and the media path is on loopback.
+func checkMedia(p *page, remotes map[string]fakeColor, timeout time.Duration) mediaResult {
 	start := time.Now()
 	deadline := start.Add(timeout)
 	bases := map[string]*mediaBase{}
@@ -378,8 +431,8 @@ func checkMedia(p *page, remotes []string, timeout time.Duration) mediaResult {
 		} else {
 			last = s
 			complaint = ""
-			for _, cid := range remotes {
-				if c := mediaComplaint(s, cid, bases); c != "" {
+			for cid, color := range remotes {
+				if c := mediaComplaint(s, cid, color, bases); c != "" {
 					complaint = c
 					break
 				}
@@ -399,7 +452,7 @@ func checkMedia(p *page, remotes []string, timeout time.Duration) mediaResult {
 // from it.
 type mediaBase struct{ frames, packets, samples float64 }
 
-func mediaComplaint(s mediaStats, cid string, bases map[string]*mediaBase) string {
+func mediaComplaint(s mediaStats, cid string, color fakeColor, bases map[string]*mediaBase) string {
 	r, ok := s.Remotes[cid]
 	if !ok {
 		return "no subscriber for " + cid
@@ -432,6 +485,9 @@ func mediaComplaint(s mediaStats, cid string, bases map[string]*mediaBase) strin
 	if r.Pixels.LitFraction < 0.2 {
 		return fmt.Sprintf("video of %s looks black: %.0f%% of pixels lit, mean luma %.1f", cid, 100*r.Pixels.LitFraction, r.Pixels.MeanLuma)
 	}
+	if got := dominantColor(r.Pixels.MeanRGB); got != color.name {
+		return fmt.Sprintf("video of %s is %s, want %s (that publisher's camera): media from the wrong publisher?", cid, got, color.name)
+	}
 	if r.PC.Pair == nil {
 		return "subscriber of " + cid + ": no selected ICE candidate pair"
 	}
@@ -462,4 +518,11 @@ func joinResult(p *page) string {
 		}
 	}
 	return "(none seen)"
+}
+
+func ptrText(b *bool) string {
+	if b == nil {
+		return "absent"
+	}
+	return fmt.Sprint(*b)
 }

@@ -29,7 +29,11 @@ type restConnection struct {
 	ClientData string `json:"clientData"`
 	Platform   string `json:"platform"`
 	Publishers []struct {
-		StreamID string `json:"streamId"`
+		StreamID     string `json:"streamId"`
+		MediaOptions struct {
+			AudioActive *bool `json:"audioActive"`
+			VideoActive *bool `json:"videoActive"`
+		} `json:"mediaOptions"`
 	} `json:"publishers"`
 	Subscribers []struct {
 		StreamID string `json:"streamId"`

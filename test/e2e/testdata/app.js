@@ -20,6 +20,9 @@
     streamDestroyed: [], // {streamId, connectionId, reason, local}
     signals: [], // {type, data, from}
     signalResults: [], // {ok, error}
+    propertyChanges: [], // streamPropertyChanged {streamId, property, newValue, reason, local}
+    remoteActive: {}, // streamId -> {audioActive, videoActive} as the Stream objects say now
+    moderation: [], // results of forceDisconnect/forceUnpublish {what, ok, error}
     sessionDisconnected: null, // {reason}
     publisher: null, // {streamId, accessAllowed, published, playing}
     exceptions: [], // ExceptionEvent {name, message}
@@ -120,6 +123,20 @@
       state.connected = false;
       log('sessionDisconnected', e.reason);
     });
+    session.on('streamPropertyChanged', (e) => {
+      const c = {
+        streamId: e.stream.streamId,
+        property: e.changedProperty,
+        newValue: e.newValue,
+        reason: e.reason,
+        local: e.stream.connection.connectionId === state.connectionId,
+      };
+      state.propertyChanges.push(c);
+      log('streamPropertyChanged', c);
+      if (!c.local) {
+        state.remoteActive[e.stream.streamId] = { audioActive: e.stream.audioActive, videoActive: e.stream.videoActive };
+      }
+    });
     session.on('reconnecting', () => {
       state.reconnecting++;
       log('reconnecting');
@@ -209,6 +226,34 @@
     return true;
   }
 
+  // mute turns the published audio or video off (true) or on (false).
+  function mute(kind, muted) {
+    if (kind === 'audio') publisher.publishAudio(!muted);
+    else publisher.publishVideo(!muted);
+    return true;
+  }
+
+  // Moderator actions from the browser.
+  function moderate(what, promise) {
+    promise
+      .then(() => state.moderation.push({ what: what, ok: true }))
+      .catch((err) => state.moderation.push({ what: what, ok: false, error: errorInfo(err) }));
+    return true;
+  }
+
+  function forceDisconnect(connectionId) {
+    const c = session.remoteConnections.get(connectionId);
+    return moderate('forceDisconnect ' + connectionId, session.forceDisconnect(c));
+  }
+
+  function forceUnpublish(streamId) {
+    let stream = null;
+    session.remoteConnections.forEach((c) => {
+      if (c.stream && c.stream.streamId === streamId) stream = c.stream;
+    });
+    return moderate('forceUnpublish ' + streamId, session.forceUnpublish(stream));
+  }
+
   function leave() {
     session.disconnect();
     return true;
@@ -243,7 +288,7 @@
   }
 
   // pixels samples the video element into a small canvas: how many pixels
-  // are clearly not black, and the mean brightness.
+  // are clearly not black, the mean brightness and the mean colour.
   function pixels(video) {
     if (!video || video.videoWidth === 0) return null;
     const w = 64,
@@ -251,17 +296,24 @@
     const c = document.createElement('canvas');
     c.width = w;
     c.height = h;
-    const g = c.getContext('2d', { willReadFrequently: true });
-    g.drawImage(video, 0, 0, w, h);
-    const d = g.getImageData(0, 0, w, h).data;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0, w, h);
+    const d = ctx.getImageData(0, 0, w, h).data;
     let lit = 0,
-      sum = 0;
+      sum = 0,
+      r = 0,
+      g = 0,
+      b = 0;
     for (let i = 0; i < d.length; i += 4) {
       const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
       sum += y;
       if (y > 32) lit++;
+      r += d[i];
+      g += d[i + 1];
+      b += d[i + 2];
     }
-    return { litFraction: lit / (w * h), meanLuma: sum / (w * h) };
+    const n = w * h;
+    return { litFraction: lit / n, meanLuma: sum / n, meanRGB: [r / n, g / n, b / n] };
   }
 
   // iceServers lists the STUN/TURN URLs the library configured: the
@@ -330,5 +382,14 @@
     return out;
   }
 
-  window.app = { state: state, join: join, signal: signal, leave: leave, stats: stats };
+  window.app = {
+    state: state,
+    join: join,
+    signal: signal,
+    mute: mute,
+    forceDisconnect: forceDisconnect,
+    forceUnpublish: forceUnpublish,
+    leave: leave,
+    stats: stats,
+  };
 })();
