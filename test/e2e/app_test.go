@@ -96,15 +96,22 @@ func (p *page) waitLibrary() {
 // it returns once connect() has settled successfully.
 func (p *page) join(token, clientData string, publish bool) {
 	p.t.Helper()
+	if st := p.tryJoin(token, clientData, publish); st.ConnectError != nil {
+		p.fail("session.connect(token) rejected: code=%v name=%q message=%q", st.ConnectError.Code, st.ConnectError.Name, st.ConnectError.Message)
+	}
+}
+
+// tryJoin is join that returns the state once connect() has settled either
+// way.
+func (p *page) tryJoin(token, clientData string, publish bool) appState {
+	p.t.Helper()
 	eval[bool](p, fmt.Sprintf(`app.join(%s, %s)`, js(token), js(map[string]any{"clientData": clientData, "publish": publish})))
 	// openvidu-browser gives every request 10 s; connect settles by then or
 	// never (when the WebSocket cannot be opened at all it re-dials forever).
 	if err := p.poll(15*time.Second, `app.state.connected || app.state.connectError`); err != nil {
 		p.fail("session.connect(token) did not settle within 15s: %v\n  %s", err, p.wsSummary())
 	}
-	if st := p.state(); st.ConnectError != nil {
-		p.fail("session.connect(token) rejected: code=%v name=%q message=%q", st.ConnectError.Code, st.ConnectError.Name, st.ConnectError.Message)
-	}
+	return p.state()
 }
 
 // waitPublished waits for the publisher's stream id (the publishVideo answer).

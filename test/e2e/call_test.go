@@ -485,7 +485,7 @@ func mediaComplaint(s mediaStats, cid string, color fakeColor, bases map[string]
 	if r.Pixels.LitFraction < 0.2 {
 		return fmt.Sprintf("video of %s looks black: %.0f%% of pixels lit, mean luma %.1f", cid, 100*r.Pixels.LitFraction, r.Pixels.MeanLuma)
 	}
-	if got := dominantColor(r.Pixels.MeanRGB); got != color.name {
+	if got := dominantColor(r.Pixels.MeanRGB); color.name != "" && got != color.name {
 		return fmt.Sprintf("video of %s is %s, want %s (that publisher's camera): media from the wrong publisher?", cid, got, color.name)
 	}
 	if r.PC.Pair == nil {

@@ -63,7 +63,14 @@ func createSession(t *testing.T, srv *testkit.Server, customID string) string {
 // PUBLISHER connection carrying serverData.
 func createConnection(t *testing.T, srv *testkit.Server, sessionID, serverData string) (token, connectionID string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"type":"WEBRTC","role":"PUBLISHER","data":%q}`, serverData)
+	return createConnectionRole(t, srv, sessionID, "PUBLISHER", serverData)
+}
+
+// createConnectionRole is createConnection with a role (SUBSCRIBER,
+// PUBLISHER, MODERATOR).
+func createConnectionRole(t *testing.T, srv *testkit.Server, sessionID, role, serverData string) (token, connectionID string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"type":"WEBRTC","role":%q,"data":%q}`, role, serverData)
 	b := restCall(t, srv, http.MethodPost, "/openvidu/api/sessions/"+sessionID+"/connection", body, http.StatusOK)
 	var c restConnection
 	if err := json.Unmarshal(b, &c); err != nil || c.Token == "" || c.ID == "" {

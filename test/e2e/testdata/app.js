@@ -196,6 +196,8 @@
   function join(token, opts) {
     opts = opts || {};
     state.joining = true;
+    state.connected = false;
+    state.connectError = null;
     OV = new OpenVidu();
     session = OV.initSession();
     wireSession();
