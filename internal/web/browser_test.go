@@ -384,6 +384,11 @@ func TestSDKBrowserCall(t *testing.T) {
 		pa.waitFor(5*time.Second, "streamPlaying on alice's subscriber", "T.log.some(l => l.includes('streamPlaying "+jb.StreamID+"'))")
 	})
 
+	t.Run("speaking", func(t *testing.T) {
+		// Chromium's fake microphone beeps: the WebAudio analyser hears it.
+		pa.waitFor(15*time.Second, "publisherStartSpeaking for bob at alice", fmt.Sprintf("T.log.some(l => l.endsWith('speaking %s'))", bob.ID))
+	})
+
 	t.Run("signal", func(t *testing.T) {
 		pa.eval("T.session.signal({ data: 'hello', type: 'chat' })", nil)
 		want := fmt.Sprintf(`T.signals.some(s => s.data === 'hello' && s.from === %q && s.type === 'signal:chat')`, alice.ID)

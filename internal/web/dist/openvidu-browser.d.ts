@@ -285,6 +285,10 @@ declare class Stream {
     getRTCPeerConnection(): RTCPeerConnection;
     getLocalIceCandidateList(): RTCIceCandidate[];
     getRemoteIceCandidateList(): RTCIceCandidate[];
+    /** The ICE candidate pair in use: local and remote candidate stats. */
+    getSelectedIceCandidate(): Promise<any>;
+    /** Whether the stream's ICE connection is failed, disconnected or closed. */
+    streamIceConnectionStateBroken(): boolean;
     /** Renegotiates the stream's media on a new PeerConnection (same stream id). */
     reconnect(): Promise<void>;
     /** Server-side filters are a Kurento feature; govidu answers that they are not supported. */
@@ -341,6 +345,8 @@ declare abstract class StreamManager extends EventDispatcher {
     private removeVideo;
     /** streamPlaying fires once, when the first video can play; an exception if none does in time. */
     private watchPlaying;
+    /** Remote media that does not start playing in time is reported as an exception. */
+    private armPlayingTimer;
     private clearPlayingTimer;
 }
 

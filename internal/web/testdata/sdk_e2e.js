@@ -34,6 +34,7 @@
       note('sessionDisconnected ' + e.reason);
       T.disconnected.push(e.reason);
     });
+    session.on('publisherStartSpeaking', (e) => note('speaking ' + e.connection.connectionId));
     session.on('exception', (e) => note('exception ' + e.name + ' ' + e.message));
     await session.connect(token, { clientData: name });
     const pub = await OV.initPublisherAsync('local', { resolution: '320x240', frameRate: 15, insertMode: 'APPEND' });

@@ -150,7 +150,19 @@ export class Publisher extends StreamManager {
         try {
             const plan = planMedia(this.properties);
             if (plan.constraints.video) this.stream.lastVideoTrackConstraints = plan.constraints.video;
-            const ms = await captureMedia(plan);
+            // A permission prompt that stays open: accessDialogOpened after 2 s, then accessDialogClosed.
+            let prompting = false;
+            const dialogTimer = setTimeout(() => {
+                prompting = true;
+                this.emitEvent('accessDialogOpened');
+            }, 2000);
+            let ms: MediaStream;
+            try {
+                ms = await captureMedia(plan);
+            } finally {
+                clearTimeout(dialogTimer);
+                if (prompting) this.emitEvent('accessDialogClosed');
+            }
             const audio = ms.getAudioTracks()[0];
             const video = ms.getVideoTracks()[0];
             if (this.stream.hasAudio && !audio) {

@@ -212,8 +212,8 @@ export class Session extends EventDispatcher {
         if (stream.session !== this) {
             stream.session.removeStreamManager(publisher);
             stream.session = this;
-            if (publisher.videos.length > 0) this.addStreamManager(publisher);
         }
+        this.addStreamManager(publisher);
         const ms = stream.getMediaStreamIfAny();
         if (!ms || ms.getTracks().every((t) => t.readyState === 'ended')) await publisher.initialize();
         else if (!stream.isLocalStreamReadyToPublish) await this.openvidu.publisherReady(publisher);
@@ -270,6 +270,7 @@ export class Session extends EventDispatcher {
         properties.subscribeToAudio ??= true;
         properties.subscribeToVideo ??= true;
         const subscriber = new Subscriber(stream, targetElement, properties);
+        this.addStreamManager(subscriber);
         if (!this.sessionConnected()) {
             if (done) setTimeout(() => done(this.notConnectedError() as unknown as Error));
             return subscriber;

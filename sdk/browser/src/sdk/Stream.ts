@@ -119,6 +119,29 @@ export class Stream {
         return this.peer?.remoteCandidateList() ?? [];
     }
 
+    /** The ICE candidate pair in use: local and remote candidate stats. */
+    async getSelectedIceCandidate(): Promise<any> {
+        const pc = this.peer?.pc;
+        if (!pc) throw new Error('The stream has no PeerConnection');
+        const report = await pc.getStats();
+        let pairId: string | undefined;
+        report.forEach((s: any) => {
+            if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+        });
+        if (!pairId) report.forEach((s: any) => {
+            if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pairId = s.id;
+        });
+        const pair: any = pairId ? report.get(pairId) : undefined;
+        if (!pair) throw new Error('No ICE candidate pair selected yet');
+        return { localCandidate: report.get(pair.localCandidateId), remoteCandidate: report.get(pair.remoteCandidateId) };
+    }
+
+    /** Whether the stream's ICE connection is failed, disconnected or closed. */
+    streamIceConnectionStateBroken(): boolean {
+        const s = this.peer?.iceState;
+        return s === 'failed' || s === 'disconnected' || s === 'closed';
+    }
+
     /** Renegotiates the stream's media on a new PeerConnection (same stream id). */
     reconnect(): Promise<void> {
         return this.renegotiate('API');

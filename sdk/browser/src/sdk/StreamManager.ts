@@ -167,7 +167,6 @@ export abstract class StreamManager extends EventDispatcher {
         const i = this.videos.findIndex((v) => v.video === video);
         if (i < 0) return false;
         this.videos.splice(i, 1);
-        if (this.videos.length === 0) this.stream.session.removeStreamManager(this);
         return true;
     }
 
@@ -197,6 +196,7 @@ export abstract class StreamManager extends EventDispatcher {
     private attachMedia(video: HTMLVideoElement, mediaStream = this.stream.getMediaStreamIfAny()): void {
         if (!mediaStream) return;
         if (video.srcObject !== mediaStream) video.srcObject = mediaStream;
+        this.armPlayingTimer();
         if (video.paused) video.play().catch((e) => log.info('video.play() was refused:', String(e)));
     }
 
@@ -219,13 +219,16 @@ export abstract class StreamManager extends EventDispatcher {
             this.emitEvent('streamPlaying', new StreamManagerEvent(this, 'streamPlaying', undefined));
         };
         v.video.addEventListener('playing', onPlaying);
-        if (!this.playing && this.remote && !this.playingTimer) {
-            const timeout = this.stream.session.openvidu.advancedConfiguration.noStreamPlayingEventExceptionTimeout ?? 4000;
-            this.playingTimer = setTimeout(() => {
-                this.playingTimer = undefined;
-                if (!this.playing && this.videos.length > 0) this.stream.noStreamPlaying(timeout);
-            }, timeout);
-        }
+    }
+
+    /** Remote media that does not start playing in time is reported as an exception. */
+    private armPlayingTimer(): void {
+        if (this.playing || !this.remote || this.playingTimer) return;
+        const timeout = this.stream.session.openvidu.advancedConfiguration.noStreamPlayingEventExceptionTimeout ?? 4000;
+        this.playingTimer = setTimeout(() => {
+            this.playingTimer = undefined;
+            if (!this.playing && this.videos.length > 0) this.stream.noStreamPlaying(timeout);
+        }, timeout);
     }
 
     /** @internal */
