@@ -88,7 +88,7 @@ func js(v any) string {
 // waitLibrary waits until the page has loaded the upstream bundle.
 func (p *page) waitLibrary() {
 	p.t.Helper()
-	p.waitFor(15*time.Second, "the OpenVidu global of openvidu-browser",
+	p.waitFor(30*time.Second, "the OpenVidu global of openvidu-browser",
 		`window.app && window.app.state.libraryLoaded && typeof OpenVidu === 'function'`)
 }
 

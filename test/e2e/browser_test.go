@@ -87,7 +87,7 @@ func newBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAl
 		cancelAlloc()
 		stderr.Close()
 	})
-	start, cancelStart := context.WithTimeout(context.Background(), 30*time.Second)
+	start, cancelStart := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancelStart()
 	done := make(chan error, 1)
 	// The first Run starts the browser and must not carry a timeout (it
@@ -99,7 +99,7 @@ func newBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAl
 			t.Fatalf("start chromium %s: %v (see %s)", env.chromium, err, stderr.Name())
 		}
 	case <-start.Done():
-		t.Fatalf("chromium did not start within 30s (see %s)", stderr.Name())
+		t.Fatalf("chromium did not start within 60s (see %s)", stderr.Name())
 	}
 	return &browser{ctx: ctx}
 }
@@ -159,8 +159,8 @@ func (b *browser) newPage(t *testing.T, name, url string) *page {
 		if err != nil {
 			t.Fatalf("[%s] open tab: %v", name, err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("[%s] the tab did not open within 30s", name)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("[%s] the tab did not open within 60s", name)
 	}
 	p.run(30*time.Second, "load the app", func(ctx context.Context) error {
 		if _, err := chromedp.Call(ctx, log.Enable, cdp.Empty{}); err != nil {
