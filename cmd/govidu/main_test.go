@@ -41,7 +41,7 @@ func TestGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--port", "0")
-	cmd.Env = append(os.Environ(), "GOVIDU_LISTEN_ADDRESS=127.0.0.1", "GOVIDU_RTC_UDP_PORT=0", "GOVIDU_RTC_TCP_PORT=0", "DOMAIN_OR_PUBLIC_IP=127.0.0.1")
+	cmd.Env = append(os.Environ(), "GOVIDU_LISTEN_ADDRESS=127.0.0.1", "GOVIDU_RTC_UDP_PORT=0", "GOVIDU_RTC_TCP_PORT=0", "COTURN_PORT=0", "GOVIDU_TURN_TLS_PORT=0", "DOMAIN_OR_PUBLIC_IP=127.0.0.1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

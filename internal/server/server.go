@@ -16,6 +16,7 @@ import (
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/metrics"
+	"github.com/govidu/govidu/internal/turn"
 	"github.com/govidu/govidu/internal/web"
 )
 
@@ -26,7 +27,8 @@ type Server struct {
 	svc  *core.Service
 	http *http.Server
 	mux  *http.ServeMux
-	tls  *tls.Config // nil = plain HTTP
+	tls  *tls.Config  // nil = plain HTTP
+	turn *turn.Server // nil when GOVIDU_TURN=false
 
 	metrics *metrics.Registry // served at /metrics; media and recording feed it
 

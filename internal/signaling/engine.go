@@ -42,7 +42,8 @@ type publisherAdapter struct{ p *media.Publisher }
 func (a publisherAdapter) AddCandidate(c candidate) error {
 	return a.p.AddCandidate(media.Candidate(c))
 }
-func (a publisherAdapter) Close() { _ = a.p.Close() }
+func (a publisherAdapter) Close()                 { _ = a.p.Close() }
+func (a publisherAdapter) Stats() media.PeerStats { return a.p.Stats() }
 
 func (a publisherAdapter) Reconnect(ctx context.Context, offer string) (string, error) {
 	answer, err := a.p.Reconnect(ctx, offer)
@@ -67,7 +68,8 @@ type subscriberAdapter struct{ s *media.Subscriber }
 func (a subscriberAdapter) AddCandidate(c candidate) error {
 	return a.s.AddCandidate(media.Candidate(c))
 }
-func (a subscriberAdapter) Close() { _ = a.s.Close() }
+func (a subscriberAdapter) Close()                 { _ = a.s.Close() }
+func (a subscriberAdapter) Stats() media.PeerStats { return a.s.Stats() }
 
 func (b bandwidth) media() *media.Bandwidth {
 	if !b.set {

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"context"
+	"github.com/govidu/govidu/internal/media"
 	"strings"
 	"sync"
 
@@ -50,6 +51,8 @@ func (f *fakePeer) AddCandidate(c candidate) error {
 	f.candidates = append(f.candidates, c.Candidate)
 	return nil
 }
+
+func (f *fakePeer) Stats() media.PeerStats { return media.PeerStats{LocalSDP: "fake"} }
 
 func (f *fakePeer) Close() {
 	f.mu.Lock()

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"context"
+	"github.com/govidu/govidu/internal/media"
 
 	"github.com/govidu/govidu/internal/core"
 )
@@ -48,10 +49,12 @@ type mediaPublisher interface {
 	AddCandidate(candidate) error
 	Reconnect(ctx context.Context, offer string) (string, error)
 	Subscribe(ctx context.Context, spec subscribeSpec) (mediaSubscriber, string, error)
+	Stats() media.PeerStats
 	Close()
 }
 
 type mediaSubscriber interface {
 	AddCandidate(candidate) error
+	Stats() media.PeerStats
 	Close()
 }

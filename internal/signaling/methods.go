@@ -151,6 +151,9 @@ func joinRoom(c *call) (any, error) {
 	p.sessionID, p.connID = res.Session.ID, res.Connection.ID
 	p.mu.Unlock()
 	c.srv.register(p)
+	if len(res.Connection.Properties.CustomIceServers) == 0 && c.srv.opts.IceServers != nil {
+		res.Connection.Properties.CustomIceServers = c.srv.opts.IceServers(res.Connection.ID)
+	}
 	frame, err := jsonrpc.EncodeResult(c.req.ID, joinResult(res, p.rpcID))
 	if err != nil {
 		return nil, err

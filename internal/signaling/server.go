@@ -48,7 +48,11 @@ type Options struct {
 	// RequestTimeout bounds media negotiation in one request, below the
 	// client's 10 s request timeout. Default 8 s.
 	RequestTimeout time.Duration
-	Logger         *slog.Logger
+	// IceServers, when set, gives the ICE servers (the embedded TURN with
+	// fresh credentials) announced in joinRoom to connections that have no
+	// customIceServers of their own, as upstream does with its coturn.
+	IceServers func(connectionID string) []core.IceServer
+	Logger     *slog.Logger
 }
 
 func (o *Options) setDefaults() {

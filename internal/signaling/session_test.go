@@ -138,7 +138,8 @@ func TestLeaveGolden(t *testing.T) {
 }
 
 // TestJoinDetails: client IP from X-Real-IP, customIceServers with url
-// (singular, pitfall 36), no legacy TURN fields, no life (pitfall 15), and
+// (singular, pitfall 36), the legacy TURN fields of older clients taken from
+// the first turn: entry, no life (pitfall 15), and
 // connectionPropertyChanged when the REST API changes the role.
 func TestJoinDetails(t *testing.T) {
 	e := newEnv(t, nil)
@@ -154,7 +155,10 @@ func TestJoinDetails(t *testing.T) {
 	if got := string(res["customIceServers"]); got != `[{"url":"turn:127.0.0.1:3478","username":"u1","credential":"p1"},{"url":"stun:127.0.0.1:3478"}]` {
 		t.Fatalf("customIceServers %s", got)
 	}
-	for _, absent := range []string{"life", "coturnIp", "turnUsername", "edition"} {
+	if string(res["coturnIp"]) != `"127.0.0.1"` || string(res["coturnPort"]) != "3478" || string(res["turnUsername"]) != `"u1"` || string(res["turnCredential"]) != `"p1"` {
+		t.Fatalf("legacy TURN fields: %s %s %s %s", res["coturnIp"], res["coturnPort"], res["turnUsername"], res["turnCredential"])
+	}
+	for _, absent := range []string{"life", "edition"} {
 		if _, ok := res[absent]; ok {
 			t.Fatalf("joinRoom result has %s", absent)
 		}

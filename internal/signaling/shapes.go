@@ -3,6 +3,9 @@ package signaling
 import (
 	"bytes"
 	"encoding/json"
+	"net"
+	"strconv"
+	"strings"
 
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/signaling/jsonrpc"
@@ -94,7 +97,12 @@ type joinRoomResult struct {
 	Record           bool              `json:"record"`
 	Role             core.Role         `json:"role"`
 	CustomIceServers []iceServerJSON   `json:"customIceServers,omitempty"`
-	SessionID        string            `json:"sessionId"`
+	// Legacy TURN fields read by openvidu-browser 2.20–2.24 (2.25+ uses customIceServers).
+	CoturnIP       string `json:"coturnIp,omitempty"`
+	CoturnPort     int    `json:"coturnPort,omitempty"`
+	TurnUsername   string `json:"turnUsername,omitempty"`
+	TurnCredential string `json:"turnCredential,omitempty"`
+	SessionID      string `json:"sessionId"`
 }
 
 func joinResult(res core.JoinResult, rpcSessionID string) joinRoomResult {
@@ -117,6 +125,11 @@ func joinResult(res core.JoinResult, rpcSessionID string) joinRoomResult {
 	}
 	for _, ice := range c.Properties.CustomIceServers {
 		out.CustomIceServers = append(out.CustomIceServers, iceServerJSON{URL: ice.URL, Username: ice.Username, Credential: ice.Credential})
+		if out.CoturnIP == "" && strings.HasPrefix(ice.URL, "turn:") {
+			if host, port, ok := turnHostPort(ice.URL); ok {
+				out.CoturnIP, out.CoturnPort, out.TurnUsername, out.TurnCredential = host, port, ice.Username, ice.Credential
+			}
+		}
 	}
 	return out
 }
@@ -199,4 +212,15 @@ func notification(e core.Event) []byte {
 		return nil // the shapes above always marshal
 	}
 	return b
+}
+
+// turnHostPort splits "turn:host:port[?query]".
+func turnHostPort(url string) (string, int, bool) {
+	hp, _, _ := strings.Cut(strings.TrimPrefix(url, "turn:"), "?")
+	host, portText, err := net.SplitHostPort(hp)
+	if err != nil {
+		return "", 0, false
+	}
+	port, err := strconv.Atoi(portText)
+	return host, port, err == nil
 }
