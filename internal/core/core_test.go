@@ -2,9 +2,9 @@ package core
 
 import (
 	"errors"
-	"strings"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
