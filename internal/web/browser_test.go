@@ -313,7 +313,9 @@ func TestSDKBrowserCall(t *testing.T) {
 	exe := requireChromium(t)
 	start := time.Now()
 	dir := artifacts(t)
-	srv := testkit.StartServer(t, testkit.Options{})
+	// No embedded TURN: its fixed port would collide with other packages'
+	// servers running at the same time, and loopback needs no relay.
+	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false"}})
 
 	var session struct {
 		ID string `json:"id"`
