@@ -16,7 +16,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-for dir in test/compat test/e2e; do
+for dir in sdk/browser test/compat test/e2e; do
 	if [ -f "$dir/package-lock.json" ]; then
 		# Reinstall only when the lock file changed since the last install.
 		stamp="$dir/node_modules/.govidu-lock"

@@ -46,6 +46,8 @@ func StartServer(t testing.TB, opts Options) *Server {
 		"DOMAIN_OR_PUBLIC_IP":   "127.0.0.1",
 		"GOVIDU_RTC_UDP_PORT":   "0",
 		"GOVIDU_RTC_TCP_PORT":   "0",
+		"COTURN_PORT":           "0",
+		"GOVIDU_TURN_TLS_PORT":  "0",
 		"GOVIDU_LISTEN_ADDRESS": "127.0.0.1",
 	}
 	for k, v := range opts.Env {
