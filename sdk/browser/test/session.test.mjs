@@ -236,6 +236,7 @@ test('session: notifications become upstream events', async () => {
     ws.notify('sendMessage', { data: 'hello', type: 'signal:chat', from: 'con_Bbbbbbbbb2' });
     ws.notify('sendMessage', { data: 'own', type: 'signal:chat', from: 'con_Aaaaaaaaa1' });
     ws.notify('sendMessage', { data: 'from server', type: 'signal' });
+    ws.notify('sendMessage', { data: 'rest', type: 'chat' });
     ws.notify('sendMessage', { data: 'x', type: 'signal:chat', from: 'con_unknown' });
     ws.notify('recordingStarted', { id: 'ses_Demo', name: 'ses_Demo' });
     ws.notify('recordingStopped', { id: 'ses_Demo', name: 'rec', reason: 'recordingStoppedByServer' });
@@ -281,7 +282,9 @@ test('session: notifications become upstream events', async () => {
         'signal:chat:signal:chat:hello:con_Bbbbbbbbb2',
         'signal:signal:chat:own:con_Aaaaaaaaa1',
         'signal:chat:signal:chat:own:con_Aaaaaaaaa1',
-        'signal:signal:from server:-',
+        'signal:signal:signal:from server:-',
+        'signal:signal:chat:rest:-',
+        'signal:chat:signal:chat:rest:-',
         'recordingStarted:ses_Demo:-:-',
         'recordingStopped:ses_Demo:rec:recordingStoppedByServer',
         'networkQualityLevelChanged:con_Bbbbbbbbb2:3->2',

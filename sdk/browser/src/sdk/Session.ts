@@ -505,8 +505,11 @@ export class Session extends EventDispatcher {
                 return;
             }
         }
-        const type: string = typeof p.type === 'string' && p.type ? p.type : 'signal';
-        this.emitEvent('signal', new SignalEvent(this, type, p.data, from));
+        // The event's type is always 'signal:<name>', whether or not the
+        // server kept the prefix (REST signals may arrive without it).
+        const name = typeof p.type === 'string' ? p.type.replace(/^signal:/, '') : '';
+        const type = name && name !== 'signal' ? 'signal:' + name : 'signal';
+        this.emitEvent('signal', new SignalEvent(this, name ? 'signal:' + name : undefined, p.data, from));
         if (type !== 'signal') this.emitEvent(type, new SignalEvent(this, type, p.data, from));
     }
 
