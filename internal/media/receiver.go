@@ -28,6 +28,7 @@ type Receiver struct {
 	sendPLI  func(mediaSSRC uint32)
 
 	downTracks atomic.Pointer[[]*DownTrack] // copy-on-write; read once per packet
+	sinks      atomic.Pointer[[]Sink]       // copy-on-write taps (recording); nil when none
 
 	mu       sync.Mutex    // guards updates of downTracks, loopDone, closed
 	loopDone chan struct{} // closed when the current source's read loop ends
@@ -100,6 +101,7 @@ func (r *Receiver) close() {
 	r.closed = true
 	empty := []*DownTrack{}
 	r.downTracks.Store(&empty)
+	r.sinks.Store(nil)
 	r.mu.Unlock()
 }
 
@@ -170,6 +172,7 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 	for _, dt := range *r.downTracks.Load() {
 		dt.writeRTP(&pkt.Header, pkt.Payload, keyframe, arrival, gen)
 	}
+	r.deliverToSinks(pkt, keyframe, arrival)
 }
 
 // RequestKeyframe asks the publisher for a keyframe (PLI), at most once
