@@ -96,6 +96,9 @@ const (
 	ReasonRecordingStoppedByServer Reason = "recordingStoppedByServer"
 	ReasonAutomaticStop            Reason = "automaticStop"
 	ReasonOpenViduServerStopped    Reason = "openviduServerStopped"
+	// ReasonNodeCrashed finalizes a recording the server was killed in the
+	// middle of (found at the next start).
+	ReasonNodeCrashed Reason = "nodeCrashed"
 )
 
 // evicts reports whether a participant removed for this reason must be told

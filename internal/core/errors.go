@@ -76,6 +76,12 @@ var (
 	ErrMethodNotFound     = &Error{"METHOD_NOT_FOUND", http.StatusNotFound, -32601, "method not found"}
 	ErrParseError         = &Error{"PARSE_ERROR", http.StatusBadRequest, -32700, "parse error"}
 	ErrRecordingDisabled  = &Error{"RECORDING_DISABLED", http.StatusNotImplemented, 999, "recording module is disabled (OPENVIDU_RECORDING=false)"}
+	ErrRecordingConflict  = &Error{"RECORDING_CONFLICT", http.StatusConflict, 707, "session cannot be recorded now"}
+	ErrRecordingNotFound  = &Error{"RECORDING_NOT_FOUND", http.StatusNotFound, 707, "recording not found"}
+	ErrRecordingStarting  = &Error{"RECORDING_STARTING", http.StatusNotAcceptable, 707, "recording is still starting"}
+	ErrRecordingInUse     = &Error{"RECORDING_IN_USE", http.StatusConflict, 709, "recording is in progress"}
+	ErrRecordingStart     = &Error{"RECORDING_START_ERROR", http.StatusInternalServerError, 712, "error starting recording"}
+	ErrRecordingStop      = &Error{"RECORDING_STOP_ERROR", http.StatusInternalServerError, 711, "error stopping recording"}
 	ErrShuttingDown       = &Error{"SHUTTING_DOWN", http.StatusServiceUnavailable, 999, "server is shutting down"}
 	ErrInternal           = &Error{"INTERNAL", http.StatusInternalServerError, 999, "internal error"}
 )

@@ -82,6 +82,9 @@ type JoinResult struct {
 	Session    SessionRef
 	Connection ConnectionView
 	Existing   []ConnectionView // other joined, visible participants, join order
+	// The recording in progress, announced to the joiner (recordingStarted
+	// right after connecting); empty when none is.
+	RecordingID, RecordingName string
 }
 
 // SessionIDFromToken extracts the sessionId query parameter of a token URL.
@@ -151,6 +154,9 @@ func (svc *Service) Join(req JoinRequest) (JoinResult, error) {
 	c.notifier = req.Notifier
 	s.active = true
 	res := JoinResult{Session: s.Ref(), Connection: c.view(), Existing: existing}
+	if s.recording && s.recordingAnnounced {
+		res.RecordingID, res.RecordingName = s.recordingID, s.recordingName
+	}
 	s.mu.Unlock()
 	svc.dispatch([]delivery{{event: ParticipantJoined{EventBase: s.base(now), Connection: res.Connection}, to: others}})
 	svc.log.Info("participant joined", "sessionId", s.id, "connectionId", c.id)
@@ -190,6 +196,12 @@ func (svc *Service) removeParticipant(sessionID, connectionID string, reason Rea
 	now := svc.now()
 	ds := svc.removeParticipantLocked(s, c, reason, now)
 	closing := len(s.activeVisible()) == 0
+	if closing && s.recording {
+		// The recording keeps the session: it stops (and the session
+		// closes) when the autostop countdown ends (spec §6).
+		closing = false
+		svc.startCountdownLocked(s)
+	}
 	if closing {
 		ds = append(ds, svc.closeLocked(s, ReasonLastParticipantLeft)...)
 	}

@@ -18,8 +18,14 @@ type Options struct {
 	GCInterval        time.Duration // 0 disables the garbage collector
 	GCThreshold       time.Duration
 	DefaultIceServers []IceServer // OPENVIDU_WEBRTC_ICE_SERVERS
-	Now               func() time.Time
-	Logger            *slog.Logger
+	// RecordingNotification selects who gets recordingStarted/Stopped
+	// (OPENVIDU_RECORDING_NOTIFICATION; "" = publisher_moderator).
+	RecordingNotification string
+	// AutostopTimeout is OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT: how long a
+	// recording outlives the last publisher (0 = stop at once).
+	AutostopTimeout time.Duration
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // Service is the domain layer shared by REST and signaling: both doors run
@@ -33,6 +39,9 @@ type Service struct {
 	stopped  bool
 
 	listeners atomic.Pointer[[]Listener] // copy-on-write, read without locks by dispatch
+	rec       atomic.Pointer[Recorder]   // the recording module, nil when disabled
+
+	wg sync.WaitGroup // autostart and countdown goroutines (see enter)
 
 	gcStop chan struct{}
 	gcDone chan struct{}
@@ -141,6 +150,12 @@ func (svc *Service) CreateSession(props SessionProperties) (SessionView, error) 
 	return s.View(), nil
 }
 
+func (s *Session) isRecording() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recording
+}
+
 func (s *Session) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -197,8 +212,14 @@ func (svc *Service) lockSession(id string) (*Session, error) {
 	return s, nil
 }
 
-// CloseSession evicts everyone with reason and destroys the session.
+// CloseSession evicts everyone with reason and destroys the session. A
+// recording in progress is stopped (with the same reason) first.
 func (svc *Service) CloseSession(id string, reason Reason) error {
+	if s, err := svc.Session(id); err == nil && s.isRecording() {
+		if rec := svc.recorder(); rec != nil {
+			rec.Stop(id, reason)
+		}
+	}
 	s, err := svc.lockSession(id)
 	if err != nil {
 		return err
@@ -225,6 +246,8 @@ func (svc *Service) closeLocked(s *Session, reason Reason) []delivery {
 		}
 	}
 	s.closed = true
+	s.recording, s.recordingAnnounced = false, false
+	s.stopCountdownLocked()
 	ds = append(ds, delivery{event: SessionDestroyed{EventBase: s.base(now), Reason: reason}})
 	svc.log.Info("session closed", "sessionId", s.id, "reason", reason)
 	return ds
@@ -259,6 +282,13 @@ func (svc *Service) Close(ctx context.Context) error {
 	}
 	for _, id := range ids {
 		_ = svc.CloseSession(id, ReasonOpenViduServerStopped)
+	}
+	done := make(chan struct{})
+	go func() { svc.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	return nil
 }

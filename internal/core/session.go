@@ -28,8 +28,14 @@ type Session struct {
 
 	active    bool // a participant has joined at least once
 	closed    bool
-	recording bool
+	recording bool          // a recording is starting or started
 	conns     []*Connection // creation order
+
+	recordingID, recordingName string
+	recordingAnnounced         bool        // recordingStarted was sent: joinRoom announces it
+	recordingManuallyStopped   bool        // RecordingMode ALWAYS does not restart
+	countdown                  *time.Timer // autostop countdown (spec §6), nil when not counting
+	countdownGen               uint64      // invalidates a timer that fired while being stopped
 }
 
 // Ref identifies this life of the session.

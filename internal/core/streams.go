@@ -54,8 +54,12 @@ func (svc *Service) CompletePublish(sessionID, connectionID, streamID string) (S
 	c.publisher.live = true
 	ev := StreamPublished{EventBase: s.base(now), Connection: c.view(), Stream: c.publisher.view()}
 	to := s.notifiersExcept(c)
+	autostart := svc.afterPublishLocked(s)
 	s.mu.Unlock()
 	svc.dispatch([]delivery{{event: ev, to: to}})
+	if autostart != nil {
+		autostart()
+	}
 	return ev.Stream, nil
 }
 
@@ -136,6 +140,7 @@ func (svc *Service) unpublishLocked(s *Session, c *Connection, reason Reason, no
 		}
 	}
 	ev := StreamUnpublished{EventBase: s.base(now), Connection: c.view(), Stream: st.view(), Reason: reason}
+	svc.afterUnpublishLocked(s)
 	var to []Notifier
 	if announce {
 		skip := c
