@@ -105,7 +105,14 @@ func (p *page) join(token, clientData string, publish bool) {
 // way.
 func (p *page) tryJoin(token, clientData string, publish bool) appState {
 	p.t.Helper()
-	eval[bool](p, fmt.Sprintf(`app.join(%s, %s)`, js(token), js(map[string]any{"clientData": clientData, "publish": publish})))
+	return p.tryJoinWith(token, map[string]any{"clientData": clientData, "publish": publish})
+}
+
+// tryJoinWith is tryJoin with the options of app.join (clientData, publish,
+// relay).
+func (p *page) tryJoinWith(token string, opts map[string]any) appState {
+	p.t.Helper()
+	eval[bool](p, fmt.Sprintf(`app.join(%s, %s)`, js(token), js(opts)))
 	// openvidu-browser gives every request 10 s; connect settles by then or
 	// never (when the WebSocket cannot be opened at all it re-dials forever).
 	if err := p.poll(15*time.Second, `app.state.connected || app.state.connectError`); err != nil {

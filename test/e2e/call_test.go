@@ -139,7 +139,8 @@ func TestUpstreamBrowserCall(t *testing.T) {
 	t.Run("ice_servers", func(t *testing.T) {
 		// openvidu-browser uses joinRoom's customIceServers, or else a list
 		// of public STUN servers. On loopback the server must hand out its
-		// own (embedded TURN/STUN on 127.0.0.1), never leave the fallback.
+		// own (the embedded TURN on 127.0.0.1), so that the client never
+		// falls back to public ones.
 		for _, p := range ps {
 			s := p.page.in(t).stats()
 			pcs := map[string]*pcStats{"publisher": s.Publisher}
@@ -157,14 +158,6 @@ func TestUpstreamBrowserCall(t *testing.T) {
 					}
 				}
 				if len(pc.IceServers) == 0 || len(bad) > 0 {
-					if !strings.Contains(joinResult(p.page), `"customIceServers"`) {
-						// Known server gap (reported): the embedded TURN
-						// server is not yet announced in joinRoom. Skip
-						// rather than fail CI; the check turns on by itself
-						// once the field is sent.
-						t.Skipf("[%s] KNOWN SERVER GAP: joinRoom result has no customIceServers, so openvidu-browser fell back to public STUN servers %v (unreachable here; Chromium's --host-resolver-rules stop them)\n  joinRoom result: %s",
-							p.name, pc.IceServers, joinResult(p.page))
-					}
 					t.Errorf("[%s] %s RTCPeerConnection iceServers %v: want the server's own STUN/TURN on 127.0.0.1 (not loopback: %v)\n  joinRoom result: %s",
 						p.name, what, pc.IceServers, bad, joinResult(p.page))
 					break

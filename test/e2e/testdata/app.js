@@ -199,6 +199,11 @@
     state.connected = false;
     state.connectError = null;
     OV = new OpenVidu();
+    if (opts.relay) {
+      // "Force TURN", as apps do for restrictive networks: the server's
+      // customIceServers stay in use, only relay candidates are allowed.
+      OV.setAdvancedConfiguration({ rtcConfiguration: { iceTransportPolicy: 'relay' } });
+    }
     session = OV.initSession();
     wireSession();
     session
@@ -284,7 +289,7 @@
     const local = report.get(pair.localCandidateId) || {};
     const remote = report.get(pair.remoteCandidateId) || {};
     return {
-      local: pick(local, ['address', 'port', 'protocol', 'candidateType']),
+      local: pick(local, ['address', 'port', 'protocol', 'candidateType', 'relayProtocol', 'url']),
       remote: pick(remote, ['address', 'port', 'protocol', 'candidateType']),
     };
   }
