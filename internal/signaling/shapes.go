@@ -103,6 +103,9 @@ type joinRoomResult struct {
 	TurnUsername   string `json:"turnUsername,omitempty"`
 	TurnCredential string `json:"turnCredential,omitempty"`
 	SessionID      string `json:"sessionId"`
+	// A recording in progress: the client fires recordingStarted after connecting.
+	RecordingID   string `json:"recordingId,omitempty"`
+	RecordingName string `json:"recordingName,omitempty"`
 }
 
 func joinResult(res core.JoinResult, rpcSessionID string) joinRoomResult {
@@ -119,6 +122,9 @@ func joinResult(res core.JoinResult, rpcSessionID string) joinRoomResult {
 		Record:         c.Properties.Record,
 		Role:           c.Properties.Role,
 		SessionID:      rpcSessionID,
+	}
+	if res.RecordingID != "" {
+		out.RecordingID, out.RecordingName = res.RecordingID, res.RecordingName
 	}
 	for _, e := range res.Existing {
 		out.Value = append(out.Value, participantObject(e))
@@ -151,6 +157,12 @@ type streamPropertyJSON struct {
 	Property     string `json:"property"`
 	NewValue     string `json:"newValue"`
 	Reason       string `json:"reason"`
+}
+
+type recordingJSON struct {
+	ID     string      `json:"id"`
+	Name   string      `json:"name"`
+	Reason core.Reason `json:"reason,omitempty"`
 }
 
 type connectionPropertyJSON struct {
@@ -204,6 +216,15 @@ func notification(e core.Event) []byte {
 		}
 	case core.ConnectionPropertyChanged:
 		method, params = "connectionPropertyChanged", connectionPropertyJSON{Property: e.Property, NewValue: e.NewValue}
+	case core.RecordingStatusChanged:
+		switch e.Recording.Status {
+		case core.RecordingStarted:
+			method, params = "recordingStarted", recordingJSON{ID: e.Recording.ID, Name: e.Recording.Name}
+		case core.RecordingStopped:
+			method, params = "recordingStopped", recordingJSON{ID: e.Recording.ID, Name: e.Recording.Name, Reason: e.Reason}
+		default:
+			return nil
+		}
 	default:
 		return nil
 	}
