@@ -106,6 +106,47 @@ type signalPayload struct {
 	Data string   `json:"data"`
 }
 
+// recordingPayload is recordingStatusChanged: the end fields (startTime is
+// the recording's createdAt; duration is the recording's, in float seconds;
+// no reason for started), then the recording.
+type recordingPayload struct {
+	commonFields
+	StartTime       int64                `json:"startTime"`
+	Duration        float64              `json:"duration"`
+	Reason          string               `json:"reason,omitempty"`
+	ID              string               `json:"id"`
+	Name            string               `json:"name"`
+	OutputMode      core.OutputMode      `json:"outputMode"`
+	Resolution      string               `json:"resolution,omitempty"`
+	FrameRate       *int                 `json:"frameRate,omitempty"`
+	RecordingLayout core.RecordingLayout `json:"recordingLayout,omitempty"`
+	CustomLayout    string               `json:"customLayout,omitempty"`
+	HasAudio        bool                 `json:"hasAudio"`
+	HasVideo        bool                 `json:"hasVideo"`
+	Size            int64                `json:"size"`
+	Status          core.RecordingStatus `json:"status"`
+}
+
+func recording(c commonFields, e core.RecordingStatusChanged) recordingPayload {
+	r := e.Recording
+	p := recordingPayload{
+		commonFields: c, StartTime: ms(r.CreatedAt), Duration: r.Duration, ID: r.ID, Name: r.Name,
+		OutputMode: r.Properties.OutputMode, HasAudio: r.Properties.HasAudio, HasVideo: r.Properties.HasVideo,
+		Size: r.Size, Status: r.Status,
+	}
+	if r.Status != core.RecordingStarted {
+		p.Reason = string(e.Reason)
+	}
+	if r.Properties.OutputMode.IsComposed() && r.Properties.HasVideo {
+		fr := r.Properties.FrameRate
+		p.Resolution, p.FrameRate, p.RecordingLayout = r.Properties.Resolution, &fr, r.Properties.RecordingLayout
+		if r.Properties.RecordingLayout == core.LayoutCustom {
+			p.CustomLayout = r.Properties.CustomLayout
+		}
+	}
+	return p
+}
+
 // encoder turns core events into Records. It remembers when each stream's
 // webrtcConnectionCreated was sent, so that the matching Destroyed event
 // carries that instant as startTime, as upstream does.
@@ -175,6 +216,8 @@ func (enc *encoder) encode(e core.Event) (Record, bool) {
 		payload = webrtc(common(e), ended(e, e.Since, e.Reason), e.Subscriber.ID, e.Stream.ConnectionID, e.Stream)
 	case core.SignalSent:
 		payload = signal(common(e), e)
+	case core.RecordingStatusChanged:
+		payload = recording(common(e), e)
 	default:
 		return Record{}, false
 	}
