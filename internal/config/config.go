@@ -167,8 +167,8 @@ func Load(env Lookup, args []string, stderr io.Writer) (*Config, error) {
 	c.RecordingCustomLayout = r.str("OPENVIDU_RECORDING_CUSTOM_LAYOUT", "./custom-layout")
 	c.RecordingAutostop = time.Duration(r.nonNegative("OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT", 120)) * time.Second
 	c.RecordingComposedURL = r.str("OPENVIDU_RECORDING_COMPOSED_URL", "")
-	if c.Recording {
-		r.fail("OPENVIDU_RECORDING", "recording is not available in this govidu version yet; set it to false")
+	if c.Recording && strings.TrimSpace(c.RecordingPath) == "" {
+		r.fail("OPENVIDU_RECORDING_PATH", "must name a directory when OPENVIDU_RECORDING=true")
 	}
 
 	c.Webhook = r.boolean("OPENVIDU_WEBHOOK", false)

@@ -66,7 +66,8 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"OPENVIDU_WEBRTC_ICE_SERVERS":               `["url=turn:h:3478"]`,
 		"OPENVIDU_WEBHOOK_EVENTS":                   `sessionCreated`,
 		"OPENVIDU_RECORDING_NOTIFICATION":           "everyone",
-		"OPENVIDU_RECORDING":                        "true",
+		"OPENVIDU_RECORDING":                        "sometimes",
+		"OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT":       "-1",
 		"OPENVIDU_WEBHOOK":                          "true",
 		"GOVIDU_WEBHOOK_QUEUE_SIZE":                 "0",
 		"GOVIDU_METRICS_PUBLIC":                     "maybe",
@@ -84,6 +85,24 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	}
 	if _, err := load(nil, "extra"); err == nil {
 		t.Error("stray argument accepted")
+	}
+}
+
+func TestRecordingVariables(t *testing.T) {
+	c, err := load(map[string]string{"OPENVIDU_RECORDING": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Recording || c.RecordingPath != "./recordings" || c.RecordingPublicAccess || c.RecordingNotification != "publisher_moderator" || c.RecordingAutostop != 120*time.Second {
+		t.Fatalf("recording defaults: %+v", c)
+	}
+	c, err = load(map[string]string{"OPENVIDU_RECORDING": "true", "OPENVIDU_RECORDING_PATH": "/var/rec", "OPENVIDU_RECORDING_PUBLIC_ACCESS": "true",
+		"OPENVIDU_RECORDING_NOTIFICATION": "all", "OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT": "0"})
+	if err != nil || c.RecordingPath != "/var/rec" || !c.RecordingPublicAccess || c.RecordingNotification != "all" || c.RecordingAutostop != 0 {
+		t.Fatalf("recording settings: %+v %v", c, err)
+	}
+	if _, err := load(map[string]string{"OPENVIDU_RECORDING": "true", "OPENVIDU_RECORDING_PATH": " "}); err == nil || !strings.Contains(err.Error(), "OPENVIDU_RECORDING_PATH") {
+		t.Fatalf("empty recording path: %v", err)
 	}
 }
 
