@@ -356,10 +356,11 @@ func TestSDKBrowserCall(t *testing.T) {
 			IsClass  bool   `json:"isClass"`
 			OwnNames bool   `json:"ownNames"`
 			Version  string `json:"version"`
+			ESM      bool   `json:"esm"`
 		}
 		pa.eval("T.sdkInfo()", &info)
-		if !info.IsClass || !info.OwnNames || info.Version != "2.32.2" {
-			t.Fatalf("global OpenVidu: %+v (want the class, with OpenViduError/Session attached, version 2.32.2)", info)
+		if !info.IsClass || !info.OwnNames || info.Version != "2.32.2" || !info.ESM {
+			t.Fatalf("SDK: %+v (want the global OpenVidu class with OpenViduError/Session attached, version 2.32.2, and the ES module's exports)", info)
 		}
 	})
 
@@ -396,6 +397,17 @@ func TestSDKBrowserCall(t *testing.T) {
 		want := fmt.Sprintf(`T.signals.some(s => s.data === 'hello' && s.from === %q && s.type === 'signal:chat')`, alice.ID)
 		pb.waitFor(5*time.Second, "alice's signal at bob", want)
 		pa.waitFor(5*time.Second, "alice's broadcast signal back at alice", want)
+	})
+
+	t.Run("reconnect", func(t *testing.T) {
+		// Bob's WebSocket drops (as on a network change): the SDK re-dials,
+		// sends connect with its RPC session id and the call goes on.
+		pb.eval("(T.session.rpc.lose(), true)", nil)
+		pb.waitFor(20*time.Second, "reconnecting then reconnected at bob",
+			"T.log.some(l => l.endsWith(' reconnecting')) && T.log.some(l => l.endsWith(' reconnected'))")
+		pa.waitMedia(bob.ID, 20*time.Second)
+		pb.eval("T.session.signal({ data: 'back', type: 'chat' })", nil)
+		pa.waitFor(5*time.Second, "bob's signal after the reconnection", fmt.Sprintf(`T.signals.some(s => s.data === 'back' && s.from === %q)`, bob.ID))
 	})
 
 	t.Run("denied_camera", func(t *testing.T) {

@@ -5,11 +5,15 @@
   const note = (s) => T.log.push(((performance.now() / 1000).toFixed(3)) + ' ' + s);
   T.note = note;
 
-  T.sdkInfo = () => ({
-    isClass: typeof OpenVidu === 'function',
-    ownNames: typeof OpenVidu.OpenViduError === 'function' && typeof OpenVidu.Session === 'function',
-    version: new OpenVidu().libraryVersion,
-  });
+  T.sdkInfo = async () => {
+    const esm = await import('/openvidu-browser.esm.js');
+    return {
+      isClass: typeof OpenVidu === 'function',
+      ownNames: typeof OpenVidu.OpenViduError === 'function' && typeof OpenVidu.Session === 'function',
+      version: new OpenVidu().libraryVersion,
+      esm: typeof esm.OpenVidu === 'function' && esm.OpenViduErrorName.DEVICE_ACCESS_DENIED === 'DEVICE_ACCESS_DENIED',
+    };
+  };
 
   T.join = async (token, name) => {
     const OV = new OpenVidu();

@@ -120,6 +120,7 @@ export abstract class StreamManager extends EventDispatcher {
         const video = this.createVideo();
         this.initializeVideoProperties(video);
         insertElement(video, target, mode);
+        if (!this.id) this.id = video.id;
         const smv: StreamManagerVideo = { video, id: video.id, targetElement: target, insertMode: mode, canplayListenerAdded: false };
         this.videos.push(smv);
         this.attachMedia(video);
