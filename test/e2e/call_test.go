@@ -42,6 +42,7 @@ type participant struct {
 // others; then REST and browser actions, checked from every browser.
 func TestUpstreamBrowserCall(t *testing.T) {
 	env := requireE2E(t)
+	start := time.Now()
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env)
 	sid := createSession(t, srv, "e2eCall")
@@ -57,6 +58,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 	for _, p := range ps {
 		p.page.waitLibrary()
 	}
+	t.Logf("%v: 3 browsers up, app loaded", time.Since(start).Round(time.Millisecond))
 	// Join one after the other, as people do: each newcomer finds the
 	// earlier ones in joinRoom's answer, the earlier ones get events.
 	for _, p := range ps {
@@ -65,6 +67,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			t.Fatalf("[%s] connectionId in the browser = %q, REST created %q", p.name, got, p.cid)
 		}
 		p.streamID = p.page.waitPublished()
+		t.Logf("%v: %s joined and published %s", time.Since(start).Round(time.Millisecond), p.name, p.streamID)
 	}
 	all := func(f func(t *testing.T, p *participant)) func(t *testing.T) {
 		return func(t *testing.T) {
