@@ -25,6 +25,8 @@ type appState struct {
 		ConnectionID string `json:"connectionId"`
 		HasAudio     bool   `json:"hasAudio"`
 		HasVideo     bool   `json:"hasVideo"`
+		AudioActive  *bool  `json:"audioActive"`
+		VideoActive  *bool  `json:"videoActive"`
 		Subscribed   bool   `json:"subscribed"`
 		Playing      bool   `json:"playing"`
 	} `json:"remoteStreams"`

@@ -67,6 +67,8 @@
       data: stream.connection.data,
       hasAudio: stream.hasAudio,
       hasVideo: stream.hasVideo,
+      audioActive: stream.audioActive, // as announced when the stream appeared
+      videoActive: stream.videoActive,
       subscribed: false,
       playing: false,
     };
@@ -153,7 +155,9 @@
   }
 
   function startPublisher(opts) {
-    const holder = tile(document.getElementById('publisher'), 'me');
+    const old = document.getElementById('publisher');
+    old.replaceChildren();
+    const holder = tile(old, 'me');
     state.publisher = { streamId: null, accessAllowed: false, published: false, playing: false };
     publisher = OV.initPublisher(holder, {
       audioSource: undefined, // default (fake) microphone
@@ -230,6 +234,27 @@
       .signal(msg)
       .then(() => state.signalResults.push({ ok: true }))
       .catch((err) => state.signalResults.push({ ok: false, error: errorInfo(err) }));
+    return true;
+  }
+
+  // unpublish stops publishing; publish starts again with a new Publisher.
+  function unpublish() {
+    session.unpublish(publisher).catch((err) => state.errors.push({ where: 'unpublish', error: errorInfo(err) }));
+    return true;
+  }
+
+  function publish(opts) {
+    startPublisher(opts || {});
+    return true;
+  }
+
+  // unsubscribe drops the subscription to a remote connection's stream.
+  function unsubscribe(connectionId) {
+    const sub = subscribers.get(connectionId);
+    subscribers.delete(connectionId);
+    session.unsubscribe(sub).catch((err) => state.errors.push({ where: 'unsubscribe', error: errorInfo(err) }));
+    const holder = document.getElementById('tile-' + connectionId);
+    if (holder) holder.remove();
     return true;
   }
 
@@ -394,6 +419,9 @@
     join: join,
     signal: signal,
     mute: mute,
+    unpublish: unpublish,
+    publish: publish,
+    unsubscribe: unsubscribe,
     forceDisconnect: forceDisconnect,
     forceUnpublish: forceUnpublish,
     leave: leave,
