@@ -399,6 +399,18 @@ func TestSDKBrowserCall(t *testing.T) {
 		pa.waitFor(5*time.Second, "alice's broadcast signal back at alice", want)
 	})
 
+	t.Run("unpublish_republish", func(t *testing.T) {
+		pa.eval("T.session.unpublish(T.pub)", nil)
+		pb.waitFor(10*time.Second, "streamDestroyed(unpublish) at bob", fmt.Sprintf("T.log.some(l => l.endsWith('streamDestroyed %s unpublish'))", ja.StreamID))
+		var again string
+		pa.eval("T.session.publish(T.pub).then(() => T.pub.stream.streamId)", &again)
+		if again == "" || again == ja.StreamID {
+			t.Fatalf("republished stream id %q (first was %q)", again, ja.StreamID)
+		}
+		pb.waitFor(10*time.Second, "streamCreated for the new stream at bob", fmt.Sprintf("T.log.some(l => l.endsWith('streamCreated %s'))", again))
+		pb.waitMedia(alice.ID, 20*time.Second)
+	})
+
 	t.Run("reconnect", func(t *testing.T) {
 		// Bob's WebSocket drops (as on a network change): the SDK re-dials,
 		// sends connect with its RPC session id and the call goes on.

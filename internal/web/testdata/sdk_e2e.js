@@ -41,8 +41,10 @@
     session.on('publisherStartSpeaking', (e) => note('speaking ' + e.connection.connectionId));
     session.on('exception', (e) => note('exception ' + e.name + ' ' + e.message));
     await session.connect(token, { clientData: name });
-    const pub = await OV.initPublisherAsync('local', { resolution: '320x240', frameRate: 15, insertMode: 'APPEND' });
+    // As the tutorials do: publish right away, while the camera is still opening.
+    const pub = OV.initPublisher('local', { resolution: '320x240', frameRate: 15, insertMode: 'APPEND' });
     T.pub = pub;
+    pub.on('accessAllowed', () => note('accessAllowed'));
     pub.on('streamCreated', (e) => note('published ' + e.stream.streamId));
     await session.publish(pub);
     return { connectionId: session.connection.connectionId, streamId: pub.stream.streamId };

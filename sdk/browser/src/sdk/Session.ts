@@ -214,9 +214,11 @@ export class Session extends EventDispatcher {
             stream.session = this;
         }
         this.addStreamManager(publisher);
+        // Wait for initPublisher's device access (rejects as it did); media
+        // released by an earlier unpublish is acquired again.
+        await this.openvidu.publisherReady(publisher);
         const ms = stream.getMediaStreamIfAny();
         if (!ms || ms.getTracks().every((t) => t.readyState === 'ended')) await publisher.initialize();
-        else if (!stream.isLocalStreamReadyToPublish) await this.openvidu.publisherReady(publisher);
         try {
             await stream.publish();
         } catch (e: any) {
