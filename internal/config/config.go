@@ -79,6 +79,8 @@ type Config struct {
 	RTCUDPPort int // one UDP port for all media (ICE UDP mux)
 	RTCTCPPort int // ICE over TCP fallback; -1 disables
 	LogLevel   string
+
+	CallApp CallApp // the call app at / and its token endpoint (callapp.go)
 }
 
 // PublicURL is e.g. "http://localhost:4443" (no trailing slash).
@@ -194,6 +196,7 @@ func Load(env Lookup, args []string, stderr io.Writer) (*Config, error) {
 	c.RTCUDPPort = r.port("GOVIDU_RTC_UDP_PORT", 7882)
 	c.RTCTCPPort = r.intRange("GOVIDU_RTC_TCP_PORT", 7881, -1, 65535)
 	c.LogLevel = r.oneOf("GOVIDU_LOG_LEVEL", "info", "debug", "info", "warn", "error")
+	c.CallApp = r.callApp(c)
 
 	fs := flag.NewFlagSet("govidu", flag.ContinueOnError)
 	fs.SetOutput(stderr)
