@@ -422,6 +422,20 @@ func TestSDKBrowserCall(t *testing.T) {
 		pa.waitFor(5*time.Second, "bob's signal after the reconnection", fmt.Sprintf(`T.signals.some(s => s.data === 'back' && s.from === %q)`, bob.ID))
 	})
 
+	t.Run("media_reconnect", func(t *testing.T) {
+		// Stream.reconnect(): a new PeerConnection and reconnectStream, for
+		// a publisher (same stream id, subscribers stay fed) and a subscriber.
+		var before, after string
+		pa.eval("T.pub.stream.streamId", &before)
+		pa.eval("T.pub.stream.reconnect().then(() => T.pub.stream.streamId)", &after)
+		if after != before {
+			t.Fatalf("publisher stream id changed on reconnect: %q → %q", before, after)
+		}
+		pb.eval(fmt.Sprintf("T.subs[%q].stream.reconnect().then(() => true)", alice.ID), nil)
+		pb.waitMedia(alice.ID, 20*time.Second)
+		pa.waitMedia(bob.ID, 20*time.Second)
+	})
+
 	t.Run("denied_camera", func(t *testing.T) {
 		var r struct {
 			OK              bool   `json:"ok"`
