@@ -21,6 +21,8 @@ type Config struct {
 	// Send = what we send subscribers.
 	MaxRecvBandwidth, MinRecvBandwidth, MaxSendBandwidth, MinSendBandwidth int
 
+	Counters Counters // traffic totals for /metrics; zero value: not counted
+
 	Logger *slog.Logger
 }
 

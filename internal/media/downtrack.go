@@ -128,10 +128,11 @@ func (dt *DownTrack) SSRC() uint32 {
 }
 
 // writeRTP is the per-subscriber hot path, on the Receiver's goroutine.
-func (dt *DownTrack) writeRTP(in *rtp.Header, payload []byte, keyframe bool, arrival int64, gen uint32) {
+// It returns the bytes written, 0 when the packet was not forwarded.
+func (dt *DownTrack) writeRTP(in *rtp.Header, payload []byte, keyframe bool, arrival int64, gen uint32) int {
 	b := dt.binding.Load()
 	if b == nil || !dt.ready.Load() {
-		return
+		return 0
 	}
 	if gen != dt.gen {
 		dt.gen = gen
@@ -142,7 +143,7 @@ func (dt *DownTrack) writeRTP(in *rtp.Header, payload []byte, keyframe bool, arr
 			dt.lastKeyRequest = arrival
 			dt.receiver.RequestKeyframe()
 		}
-		return
+		return 0
 	}
 	if e := dt.fwd.Epoch(); e != dt.epoch {
 		dt.epoch = e
@@ -150,10 +151,13 @@ func (dt *DownTrack) writeRTP(in *rtp.Header, payload []byte, keyframe bool, arr
 		dt.mapping.Store(&m)
 	}
 	dt.high.Store(uint64(dt.epoch)<<32 | uint64(dt.fwd.HighSeq()))
-	if _, err := b.writer.WriteRTP(&dt.hdr, payload); err == nil {
-		dt.packets.Add(1)
-		dt.bytes.Add(uint64(dt.hdr.MarshalSize() + len(payload)))
+	if _, err := b.writer.WriteRTP(&dt.hdr, payload); err != nil {
+		return 0
 	}
+	n := dt.hdr.MarshalSize() + len(payload)
+	dt.packets.Add(1)
+	dt.bytes.Add(uint64(n))
+	return n
 }
 
 // handleRTCP acts on the subscriber's feedback for this track.
@@ -174,6 +178,9 @@ func (dt *DownTrack) handleRTCP(pkts []rtcp.Packet) {
 		case *rtcp.TransportLayerNack:
 			if p.MediaSSRC == ssrc {
 				dt.nacks.Add(1)
+				if c := dt.receiver.counters; c != nil {
+					add(c.NACKs, 1)
+				}
 				for _, pair := range p.Nacks {
 					pair.Range(func(seq uint16) bool {
 						dt.retransmit(seq)
@@ -225,5 +232,9 @@ func (dt *DownTrack) retransmit(seq uint16) {
 	s.out.Padding, s.out.PaddingSize = false, 0
 	if _, err := b.writer.WriteRTP(&s.out, s.pkt.Payload); err == nil {
 		dt.retransmitted.Add(1)
+		if c := dt.receiver.counters; c != nil {
+			add(c.PacketsForwarded, 1)
+			add(c.BytesForwarded, uint64(s.out.MarshalSize()+len(s.pkt.Payload)))
+		}
 	}
 }

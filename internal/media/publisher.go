@@ -248,6 +248,7 @@ func (p *Publisher) ensureReceivers(plan publishPlan) map[webrtc.RTPCodecType]*R
 		r := p.receivers[kind]
 		if r == nil {
 			r = newReceiver(kind, codec, p.log.With("kind", kind.String()), p.sendPLI)
+			r.counters = &p.e.cfg.Counters
 			p.receivers[kind] = r
 		}
 		out[kind] = r

@@ -26,6 +26,7 @@ type Receiver struct {
 	keyframe keyframeFunc // nil: no keyframes to wait for (audio)
 	ring     *packetRing  // nil: no NACKs (audio)
 	sendPLI  func(mediaSSRC uint32)
+	counters *Counters // the engine's; nil in unit tests
 
 	downTracks atomic.Pointer[[]*DownTrack] // copy-on-write; read once per packet
 	sinks      atomic.Pointer[[]Sink]       // copy-on-write taps (recording); nil when none
@@ -138,6 +139,8 @@ func (r *Receiver) readLoop(track *webrtc.TrackRemote, gen uint32) {
 	defer putPacketBuffer(bufp)
 	buf := *bufp
 	var pkt rtp.Packet
+	var batch trafficBatch
+	defer batch.flush(r.counters)
 	for {
 		n, _, err := track.Read(buf)
 		if err != nil {
@@ -146,18 +149,29 @@ func (r *Receiver) readLoop(track *webrtc.TrackRemote, gen uint32) {
 		if r.generation.Load() != gen {
 			return // a newer source took over
 		}
-		r.forward(buf[:n], &pkt, time.Now().UnixNano(), gen)
+		outPackets, outBytes := r.forward(buf[:n], &pkt, time.Now().UnixNano(), gen)
+		if outPackets >= 0 {
+			batch.inPackets++
+			batch.inBytes += uint64(n)
+			batch.outPackets += uint64(outPackets)
+			batch.outBytes += uint64(outBytes)
+			if batch.inPackets >= flushInPackets || batch.outPackets >= flushOutPackets {
+				batch.flush(r.counters)
+			}
+		}
 	}
 }
 
 // forward is the per-packet hot path: parse once, remember for NACKs,
-// detect keyframes once, then hand the packet to every DownTrack.
-func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint32) {
+// detect keyframes once, then hand the packet to every DownTrack. It
+// returns the packets and bytes written to subscribers, packets -1 when
+// the packet was not taken (unparsable or padding only).
+func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint32) (packets, bytes int) {
 	if err := pkt.Unmarshal(raw); err != nil {
-		return
+		return -1, 0
 	}
 	if len(pkt.Payload) == 0 {
-		return // padding-only (bandwidth probing): nothing for subscribers
+		return -1, 0 // padding-only (bandwidth probing): nothing for subscribers
 	}
 	r.packets.Add(1)
 	r.bytes.Add(uint64(len(raw)))
@@ -170,9 +184,13 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 		r.ring.put(pkt.SSRC, pkt.SequenceNumber, raw)
 	}
 	for _, dt := range *r.downTracks.Load() {
-		dt.writeRTP(&pkt.Header, pkt.Payload, keyframe, arrival, gen)
+		if n := dt.writeRTP(&pkt.Header, pkt.Payload, keyframe, arrival, gen); n > 0 {
+			packets++
+			bytes += n
+		}
 	}
 	r.deliverToSinks(pkt, keyframe, arrival)
+	return packets, bytes
 }
 
 // RequestKeyframe asks the publisher for a keyframe (PLI), at most once
@@ -191,6 +209,9 @@ func (r *Receiver) RequestKeyframe() {
 		return
 	}
 	r.plis.Add(1)
+	if r.counters != nil {
+		add(r.counters.PLIs, 1)
+	}
 	r.sendPLI(ssrc)
 }
 
