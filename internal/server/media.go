@@ -22,7 +22,12 @@ func (s *Server) mountMedia(apiOpts *api.Options) error {
 		MinRecvBandwidth: s.cfg.VideoMinRecvBandwidth,
 		MaxSendBandwidth: s.cfg.VideoMaxSendBandwidth,
 		MinSendBandwidth: s.cfg.VideoMinSendBandwidth,
-		Logger:           s.log,
+		Counters: media.Counters{
+			PacketsReceived: s.metrics.PacketsReceived, BytesReceived: s.metrics.BytesReceived,
+			PacketsForwarded: s.metrics.PacketsForwarded, BytesForwarded: s.metrics.BytesForwarded,
+			NACKs: s.metrics.NACKs, PLIs: s.metrics.PLIs,
+		},
+		Logger: s.log,
 	}
 	if ip := net.ParseIP(s.cfg.ListenAddress); ip != nil {
 		mcfg.ListenIP = ip.String()

@@ -18,6 +18,7 @@ func (s *Server) mountOperations() error {
 		h = webhook.RequireSecret(cfg.Secret, h)
 	}
 	s.mux.Handle("GET /metrics", h)
+	s.mountPprof()
 
 	if !cfg.Webhook && !cfg.CDR {
 		return nil
