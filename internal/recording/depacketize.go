@@ -467,9 +467,9 @@ func h264Size(sps []byte) (int, int) {
 		if chroma == 3 {
 			r.bit() // separate_colour_plane_flag
 		}
-		r.ue()  // bit_depth_luma_minus8
-		r.ue()  // bit_depth_chroma_minus8
-		r.bit() // qpprime_y_zero_transform_bypass_flag
+		r.ue()            // bit_depth_luma_minus8
+		r.ue()            // bit_depth_chroma_minus8
+		r.bit()           // qpprime_y_zero_transform_bypass_flag
 		if r.bit() == 1 { // seq_scaling_matrix_present_flag
 			lists := 8
 			if chroma == 3 {
@@ -495,7 +495,7 @@ func h264Size(sps []byte) (int, int) {
 			}
 		}
 	}
-	r.ue() // log2_max_frame_num_minus4
+	r.ue()          // log2_max_frame_num_minus4
 	switch r.ue() { // pic_order_cnt_type
 	case 0:
 		r.ue()

@@ -73,8 +73,12 @@ func readOpus(tb testing.TB, path string) [][]byte {
 	}
 }
 
-func vp8Fixture(tb testing.TB) [][]byte  { return readIVF(tb, filepath.Join(mediaTestdata, "video.ivf")) }
-func opusFixture(tb testing.TB) [][]byte { return readOpus(tb, filepath.Join(mediaTestdata, "audio.ogg")) }
+func vp8Fixture(tb testing.TB) [][]byte {
+	return readIVF(tb, filepath.Join(mediaTestdata, "video.ivf"))
+}
+func opusFixture(tb testing.TB) [][]byte {
+	return readOpus(tb, filepath.Join(mediaTestdata, "audio.ogg"))
+}
 
 func needFFmpeg(tb testing.TB) ffmpeg {
 	tb.Helper()

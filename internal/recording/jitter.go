@@ -45,8 +45,8 @@ type assembler struct {
 	count     int    // packets held
 	stuckAt   int64  // when emission first blocked at stuckNext, unix ns; 0 = not blocked
 	stuckNext uint64
-	needKey   bool   // video: drop frames until a keyframe
-	prevEnded bool   // the packet before next ended a frame
+	needKey   bool // video: drop frames until a keyframe
+	prevEnded bool // the packet before next ended a frame
 
 	scratch  [][]byte
 	emitted  uint64 // frames handed on

@@ -77,7 +77,7 @@ type muxTrack struct {
 	codec        codec
 	width        int // video: the size announced by the browser until the first keyframe tells
 	height       int
-	dimsKnown    bool // width and height come from the bitstream
+	dimsKnown    bool   // width and height come from the bitstream
 	codecPrivate []byte // avcC for H.264 once known
 	// Offsets in the file of what may be patched after the header is out.
 	dimsPos int64 // PixelWidth payload (PixelHeight follows 2 bytes after it)

@@ -26,12 +26,12 @@ const (
 	queueSize        = 4096                   // packets waiting for the writer goroutine
 	videoMaxWait     = 500 * time.Millisecond // a missing video packet (NACK retransmissions have time)
 	audioMaxWait     = 150 * time.Millisecond
-	interleaveHold   = time.Second            // frames wait this long for earlier ones of the other track
-	headerWait       = 2 * time.Second        // how long the header waits for every track's first frame
-	keyframeRetry    = time.Second            // keyframe requests while waiting for one
-	writerTick       = 50 * time.Millisecond  // timeouts are checked this often
-	driftLimit       = 3 * time.Second        // RTP time this far from arrival time is re-anchored
-	defaultSyncEvery = 2 * time.Second        // fsync period of a file being written
+	interleaveHold   = time.Second           // frames wait this long for earlier ones of the other track
+	headerWait       = 2 * time.Second       // how long the header waits for every track's first frame
+	keyframeRetry    = time.Second           // keyframe requests while waiting for one
+	writerTick       = 50 * time.Millisecond // timeouts are checked this often
+	driftLimit       = 3 * time.Second       // RTP time this far from arrival time is re-anchored
+	defaultSyncEvery = 2 * time.Second       // fsync period of a file being written
 )
 
 // trackSpec is one track a writer records.
