@@ -3,9 +3,9 @@
 GO ?= go
 
 
-.PHONY: test deps vet fmt-check unit fuzz build run
+.PHONY: test deps vet fmt-check sdk-check unit fuzz build run
 
-test: deps fmt-check vet unit fuzz
+test: deps fmt-check vet sdk-check unit fuzz
 
 deps:
 	./scripts/install-deps.sh
@@ -16,6 +16,11 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# The browser SDK: strict TypeScript type-check and its node unit tests.
+sdk-check:
+	npx --prefix sdk/browser tsc --noEmit -p sdk/browser
+	npm --prefix sdk/browser test
 
 # -race everywhere: most packages own goroutines.
 unit:
