@@ -17,6 +17,7 @@ import (
 // is refused, ending its session with networkDisconnect.
 func TestUpstreamSignalingReconnect(t *testing.T) {
 	env := requireE2E(t)
+	t.Parallel() // one publisher: light enough to run beside another such test
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env)
 	sid := createSession(t, srv, "e2eReconnect")

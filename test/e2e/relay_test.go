@@ -14,6 +14,7 @@ import (
 // still carry media, through the embedded TURN server.
 func TestUpstreamRelayOnly(t *testing.T) {
 	env := requireE2E(t)
+	t.Parallel() // one publisher: light enough to run beside another such test
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env)
 	sid := createSession(t, srv, "e2eRelay")

@@ -16,6 +16,7 @@ import (
 // over REST.
 func TestUpstreamRolesAndRejections(t *testing.T) {
 	env := requireE2E(t)
+	t.Parallel() // one publisher: light enough to run beside another such test
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env)
 	sid := createSession(t, srv, "e2eRoles")
