@@ -4,8 +4,6 @@ package api
 
 import (
 	"bytes"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/httpauth"
 )
 
 // Options configure the Handler.
@@ -84,10 +83,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !h.isPublic(r) && !h.authorized(r) {
-		if r.Header.Get("X-Requested-With") != "XMLHttpRequest" {
-			w.Header().Set("WWW-Authenticate", `Basic realm="Realm"`)
-		}
+	if !h.isPublic(r) && !httpauth.Authorized(r, h.opts.Config.Secret) {
+		httpauth.Challenge(w, r)
 		h.writeError(w, r, core.ErrUnauthorized.Withf("wrong or missing credentials: use Basic auth with user OPENVIDUAPP and the OPENVIDU_SECRET as password"))
 		return
 	}
@@ -125,25 +122,6 @@ func (h *Handler) isPublic(r *http.Request) bool {
 		return true
 	}
 	return false
-}
-
-func (h *Handler) authorized(r *http.Request) bool {
-	auth := r.Header.Get("Authorization")
-	const prefix = "Basic "
-	if len(auth) < len(prefix) || !strings.EqualFold(auth[:len(prefix)], prefix) {
-		return false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(auth[len(prefix):]))
-	if err != nil {
-		return false
-	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		return false
-	}
-	okUser := subtle.ConstantTimeCompare([]byte(user), []byte("OPENVIDUAPP")) == 1
-	okPass := subtle.ConstantTimeCompare([]byte(pass), []byte(h.opts.Config.Secret)) == 1
-	return okUser && okPass
 }
 
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/govidu/govidu/internal/httpauth"
 	"time"
 
 	"github.com/govidu/govidu/internal/webhook"
@@ -15,7 +16,7 @@ func (s *Server) mountOperations() error {
 	s.svc.AddListener(s.metrics)
 	h := s.metrics.Handler()
 	if !cfg.MetricsPublic {
-		h = webhook.RequireSecret(cfg.Secret, h)
+		h = httpauth.Require(cfg.Secret, h)
 	}
 	s.mux.Handle("GET /metrics", h)
 	s.mountPprof()

@@ -1,11 +1,10 @@
 package server
 
 import (
+	"github.com/govidu/govidu/internal/httpauth"
 	"net/http"
 	"net/http/pprof"
 	"os"
-
-	"github.com/govidu/govidu/internal/webhook"
 )
 
 // mountPprof serves Go's profiler at /debug/pprof/ when GOVIDU_PPROF=true
@@ -21,6 +20,6 @@ func (s *Server) mountPprof() {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	s.mux.Handle("GET /debug/pprof/", webhook.RequireSecret(s.cfg.Secret, mux))
+	s.mux.Handle("GET /debug/pprof/", httpauth.Require(s.cfg.Secret, mux))
 	s.log.Warn("profiler enabled at /debug/pprof/ (GOVIDU_PPROF=true)")
 }

@@ -1,9 +1,9 @@
 package webhook
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"github.com/govidu/govidu/internal/httpauth"
 	"io/fs"
 	"net/http"
 	"os"
@@ -51,24 +51,5 @@ func CDRHandler(dir, secret string) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		http.ServeContent(w, r, name, st.ModTime(), f)
 	})
-	return RequireSecret(secret, mux)
-}
-
-// RequireSecret answers 401 unless the request carries Basic credentials
-// OPENVIDUAPP:<secret>. Like upstream (Spring Security) the challenge header
-// is left out for XMLHttpRequest callers so browsers show no login dialog.
-func RequireSecret(secret string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok ||
-			subtle.ConstantTimeCompare([]byte(user), []byte("OPENVIDUAPP"))&
-				subtle.ConstantTimeCompare([]byte(pass), []byte(secret)) != 1 {
-			if r.Header.Get("X-Requested-With") != "XMLHttpRequest" {
-				w.Header().Set("WWW-Authenticate", `Basic realm="Realm"`)
-			}
-			http.Error(w, "Unauthorized", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return httpauth.Require(secret, mux)
 }
