@@ -215,9 +215,14 @@ func (s mediaStats) describe() string {
 		if r.Pixels != nil {
 			color = dominantColor(r.Pixels.MeanRGB)
 		}
-		parts = append(parts, fmt.Sprintf("%s: framesDecoded=%v %vx%v audioPackets=%v samples=%v lit=%.2f color=%s",
+		via := "?"
+		if r.PC != nil && r.PC.Pair != nil {
+			l, rm := r.PC.Pair.Local, r.PC.Pair.Remote
+			via = fmt.Sprintf("%v:%v(%v)->%v:%v", l["address"], l["port"], l["candidateType"], rm["address"], rm["port"])
+		}
+		parts = append(parts, fmt.Sprintf("%s: framesDecoded=%v %vx%v audioPackets=%v samples=%v lit=%.2f color=%s via %s",
 			cid, num(v, "framesDecoded"), num(v, "frameWidth"), num(v, "frameHeight"),
-			num(a, "packetsReceived"), num(a, "totalSamplesReceived"), lit, color))
+			num(a, "packetsReceived"), num(a, "totalSamplesReceived"), lit, color, via))
 	}
 	return strings.Join(parts, "; ")
 }
