@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/api"
+	"github.com/govidu/govidu/internal/callapp"
 	"github.com/govidu/govidu/internal/certs"
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
@@ -69,7 +70,9 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	rest := api.New(svc, apiOpts)
 	s.mux.Handle("/openvidu/api/", rest)
 	s.mux.Handle("/openvidu/accept-certificate", rest)
-	web.Mount(s.mux) // browser SDK and web assets
+	web.Mount(s.mux)                                // browser SDK and web assets
+	web.MountWebComponent(s.mux)                    // <openvidu-webcomponent>
+	callapp.New(svc, cfg.CallApp, log).Mount(s.mux) // the call app at / and its token endpoint (GOVIDU_CALL_APP)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

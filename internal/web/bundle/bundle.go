@@ -35,6 +35,27 @@ const banner = "/* govidu browser SDK: the openvidu-browser 2.32 API, dependency
 var Targets = []Target{
 	{Entry: "sdk/browser/src/sdk/global.ts", Out: "openvidu-browser.js", Format: api.FormatIIFE, Banner: banner},
 	{Entry: "sdk/browser/src/sdk/index.ts", Out: "openvidu-browser.esm.js", Format: api.FormatESModule, Banner: banner},
+	// <openvidu-webcomponent> and the call app at / (each with the SDK inside).
+	{Entry: "sdk/browser/src/webcomponent/index.ts", Out: "openvidu-webcomponent.js", Format: api.FormatIIFE, Banner: componentBanner},
+	{Entry: "sdk/browser/src/app/main.ts", Out: "call-app.js", Format: api.FormatIIFE, Banner: appBanner},
+}
+
+const (
+	componentBanner = "/* govidu <openvidu-webcomponent>: the openvidu-webcomponent 2.32 attributes and events, dependency-free. Apache-2.0. */"
+	appBanner       = "/* govidu call app. Apache-2.0. */"
+)
+
+// StaticFile is a file copied verbatim into internal/web/dist (the call
+// app's HTML shell). JavaScript returns them with the bundles, so `go
+// generate` writes them and the staleness test compares them.
+type StaticFile struct {
+	Src string // relative to the repository root
+	Out string // file name under internal/web/dist
+}
+
+// StaticFiles are the copied files.
+var StaticFiles = []StaticFile{
+	{Src: "sdk/browser/src/app/index.html", Out: "call-app.html"},
 }
 
 // DeclarationsOut is the name of the bundled type declarations.
@@ -80,6 +101,13 @@ func JavaScript(root string) (map[string][]byte, error) {
 			return nil, fmt.Errorf("esbuild %s: %d output files, want 1", t.Entry, len(res.OutputFiles))
 		}
 		out[t.Out] = res.OutputFiles[0].Contents
+	}
+	for _, f := range StaticFiles {
+		b, err := os.ReadFile(filepath.Join(root, f.Src))
+		if err != nil {
+			return nil, err
+		}
+		out[f.Out] = b
 	}
 	return out, nil
 }
