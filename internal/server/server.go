@@ -16,6 +16,7 @@ import (
 	"github.com/govidu/govidu/internal/certs"
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/dashboard"
 	"github.com/govidu/govidu/internal/metrics"
 	"github.com/govidu/govidu/internal/turn"
 	"github.com/govidu/govidu/internal/web"
@@ -73,6 +74,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	web.Mount(s.mux)                                // browser SDK and web assets
 	web.MountWebComponent(s.mux)                    // <openvidu-webcomponent>
 	callapp.New(svc, cfg.CallApp, log).Mount(s.mux) // the call app at / and its token endpoint (GOVIDU_CALL_APP)
+	dashboard.Mount(s.mux, cfg.Secret)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
