@@ -17,12 +17,13 @@ import (
 
 // Options configure the Handler.
 type Options struct {
-	Config *config.Config
-	Stats  StatsProvider // optional
-	Logger *slog.Logger
+	Config     *config.Config
+	Stats      StatsProvider // optional
+	Recordings Recordings    // nil: the recording endpoints answer 501
+	Logger     *slog.Logger
 }
 
-// Handler serves /openvidu/api/** and /openvidu/accept-certificate.
+// Handler serves /openvidu/api/**, /openvidu/recordings/** and /openvidu/accept-certificate.
 type Handler struct {
 	svc  *core.Service
 	opts Options
@@ -56,10 +57,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+p+"/signal", h.signal)
 	m.HandleFunc("POST "+p+"/tokens", h.createToken)
 	m.HandleFunc("POST "+p+"/recordings/start", h.startRecording)
-	m.HandleFunc("POST "+p+"/recordings/stop/{rid}", h.recordingDisabled)
-	m.HandleFunc("GET "+p+"/recordings/{rid}", h.recordingDisabled)
-	m.HandleFunc("GET "+p+"/recordings", h.recordingDisabled)
-	m.HandleFunc("DELETE "+p+"/recordings/{rid}", h.recordingDisabled)
+	m.HandleFunc("POST "+p+"/recordings/stop/{rid}", h.stopRecording)
+	m.HandleFunc("GET "+p+"/recordings/{rid}", h.getRecording)
+	m.HandleFunc("GET "+p+"/recordings", h.listRecordings)
+	m.HandleFunc("DELETE "+p+"/recordings/{rid}", h.deleteRecording)
+	m.HandleFunc("GET /openvidu/recordings/{rid}/{file}", h.downloadRecording)
 	m.HandleFunc("GET "+p+"/config", h.getConfig)
 	m.HandleFunc("GET "+p+"/config/{item}", h.getConfigItem)
 	m.HandleFunc("GET "+p+"/health", h.health)
@@ -121,7 +123,7 @@ func (h *Handler) isPublic(r *http.Request) bool {
 	case "/openvidu/accept-certificate":
 		return true
 	}
-	return false
+	return h.opts.Config.RecordingPublicAccess && isRecordingDownload(r)
 }
 
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
