@@ -50,9 +50,19 @@ func (s *Server) mountMedia(apiOpts *api.Options) error {
 	sig := signaling.New(s.svc, engine, sigOpts)
 	s.mux.Handle("/openvidu", sig)
 	apiOpts.Stats = statsProvider{sig}
+	closeRecording, err := s.mountRecording(engine, apiOpts)
+	if err != nil {
+		_ = engine.Close()
+		return err
+	}
 	// Shutdown closes the sessions first (participantEvicted is queued),
-	// then the sockets, then the PeerConnections' engine and the TURN relays.
-	s.closers = append(s.closers, sig.Close, func(context.Context) error { return engine.Close() })
+	// then the sockets, then the recordings, then the PeerConnections'
+	// engine and the TURN relays.
+	s.closers = append(s.closers, sig.Close)
+	if closeRecording != nil {
+		s.closers = append(s.closers, closeRecording)
+	}
+	s.closers = append(s.closers, func(context.Context) error { return engine.Close() })
 	if s.turn != nil {
 		s.closers = append(s.closers, func(context.Context) error { return s.turn.Close() })
 	}

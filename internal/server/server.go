@@ -18,6 +18,7 @@ import (
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/dashboard"
 	"github.com/govidu/govidu/internal/metrics"
+	"github.com/govidu/govidu/internal/recording"
 	"github.com/govidu/govidu/internal/turn"
 	"github.com/govidu/govidu/internal/web"
 )
@@ -32,7 +33,8 @@ type Server struct {
 	tls  *tls.Config  // nil = plain HTTP
 	turn *turn.Server // nil when GOVIDU_TURN=false
 
-	metrics *metrics.Registry // served at /metrics; media and recording feed it
+	metrics    *metrics.Registry  // served at /metrics; media and recording feed it
+	recordings *recording.Manager // nil unless OPENVIDU_RECORDING=true
 
 	// closers run in order on Shutdown, after the sessions are closed and
 	// before the HTTP server stops.
@@ -51,7 +53,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		GCInterval:        cfg.GCInterval,
 		GCThreshold:       cfg.GCThreshold,
 		DefaultIceServers: cfg.IceServers,
-		Logger:            log,
+		// Recording: who is told, and how long a recording outlives its publishers.
+		RecordingNotification: cfg.RecordingNotification,
+		AutostopTimeout:       cfg.RecordingAutostop,
+		Logger:                log,
 	})
 	tlsConfig, err := certs.Config(certs.Options{
 		Type: cfg.CertificateType, Domain: cfg.DomainOrPublicIP, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile,
@@ -71,6 +76,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	rest := api.New(svc, apiOpts)
 	s.mux.Handle("/openvidu/api/", rest)
 	s.mux.Handle("/openvidu/accept-certificate", rest)
+	s.mux.Handle("/openvidu/recordings/", rest)
 	web.Mount(s.mux)                                // browser SDK and web assets
 	web.MountWebComponent(s.mux)                    // <openvidu-webcomponent>
 	callapp.New(svc, cfg.CallApp, log).Mount(s.mux) // the call app at / and its token endpoint (GOVIDU_CALL_APP)
@@ -114,6 +120,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown closes every session (reason openviduServerStopped), stops
 // signaling and media, then drains HTTP.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.recordings != nil {
+		s.recordings.BeginShutdown(ctx) // recordings stopped now are finalized within ctx, or at the next start
+	}
 	errs := []error{s.svc.Close(ctx)}
 	for _, c := range s.closers {
 		errs = append(errs, c(ctx))
