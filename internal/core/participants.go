@@ -260,12 +260,16 @@ func (svc *Service) UpdateConnection(sessionID, connectionID string, patch Conne
 	}
 	var ds []delivery
 	notify := func(prop, val string) {
-		if c.active() && c.notifier != nil {
-			ds = append(ds, delivery{
-				event: ConnectionPropertyChanged{EventBase: s.base(now), ConnectionID: c.id, Property: prop, NewValue: val},
-				to:    []Notifier{c.notifier},
-			})
+		if !c.active() {
+			return
 		}
+		// Listeners see every change (a recording follows record); the
+		// connection itself is told when it has a socket.
+		d := delivery{event: ConnectionPropertyChanged{EventBase: s.base(now), ConnectionID: c.id, Property: prop, NewValue: val}}
+		if c.notifier != nil {
+			d.to = []Notifier{c.notifier}
+		}
+		ds = append(ds, d)
 	}
 	if patch.Role != nil && *patch.Role != c.props.Role && c.props.Type == ConnectionWebRTC {
 		c.props.Role = *patch.Role
