@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh Debian machine: Chromium for the
-# browser tests, ffmpeg for media fixtures and recordings, and the npm
+# browser tests, ffmpeg for recordings, coturn's client tools to probe the
+# embedded TURN server, and the npm
 # packages of the compatibility and browser tests (upstream openvidu-*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
+command -v turnutils_uclient >/dev/null 2>&1 || need_apt+=(coturn)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
