@@ -3,6 +3,7 @@
 //	govidu [serve] [--port N]   run the server (default)
 //	govidu version              print the version
 //	govidu loadtest [flags]     load a server with Pion participants (govidu loadtest -h)
+//	govidu doctor [--url U]     check a deployment and say what to fix
 package main
 
 import (
@@ -27,12 +28,14 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "loadtest") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "loadtest" || args[0] == "doctor") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "loadtest":
 		return loadtestCmd(args, stdout, stderr)
+	case "doctor":
+		return doctorCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "govidu (OpenVidu %s compatible)\n", config.Version)
 		return 0
