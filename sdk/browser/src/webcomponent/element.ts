@@ -182,7 +182,7 @@ export class OpenViduWebComponent extends HTMLElement {
                     this.emit('onToolbarLeaveButtonClicked');
                 },
                 sessionName: () => this.sessionName(),
-                langOptions: () => this.langOptions(),
+                langOptions: () => this.availableLangs(),
                 setLang: (l) => {
                     this.values.lang = l.lang;
                     this.applyLang(l.lang);
@@ -267,7 +267,7 @@ export class OpenViduWebComponent extends HTMLElement {
             openviduServerStopped: t('endedStopped'),
             nodeCrashed: t('endedCrashed')
         };
-        view.setNotice(t('leftTitle'), text[reason] ?? t('endedOther', { reason }), 'rejoin');
+        view.setNotice(reason === 'disconnect' ? t('leftTitle') : t('endedTitle'), text[reason] ?? t('endedOther', { reason }), 'rejoin');
         view.setPhase('ended');
     }
 
@@ -312,7 +312,7 @@ export class OpenViduWebComponent extends HTMLElement {
         }
     }
 
-    private langOptions(): LangOption[] {
+    private availableLangs(): LangOption[] {
         const given = this.values.langOptions;
         return Array.isArray(given) && given.length > 0 ? given.filter((l) => l && typeof l.lang === 'string') : defaultLangOptions;
     }
@@ -323,7 +323,7 @@ export class OpenViduWebComponent extends HTMLElement {
         if (!this.view) return;
         this.view.build();
         if (announce) {
-            const opt = this.langOptions().find((l) => l.lang === lang) ?? { name: lang, lang };
+            const opt = this.availableLangs().find((l) => l.lang === lang) ?? { name: lang, lang };
             this.emit('onLangChanged', opt);
         }
     }

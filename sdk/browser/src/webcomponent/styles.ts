@@ -145,12 +145,18 @@ select { appearance: none; padding-right: 30px;
 .tile:not(.novideo) .avatar { display: none; }
 .nametag { position: absolute; left: 10px; bottom: 10px; max-width: calc(100% - 20px); display: flex; align-items: center; gap: 6px;
   padding: 4px 10px; border-radius: 8px; background: rgba(15, 16, 18, .62); backdrop-filter: blur(4px); font-size: 13px; font-weight: 500; }
+.nametag .mic:empty { display: none; }
 .nametag .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .nametag .icon { width: 15px; height: 15px; }
 .nametag .muted { color: #ff8b8f; }
 .hand { position: absolute; left: 10px; top: 10px; width: 34px; height: 34px; border-radius: 50%; background: var(--ov-accent-color); color: #1b1b1b; display: flex; align-items: center; justify-content: center; animation: pop .25s ease-out; }
 .hand .icon { width: 20px; height: 20px; }
 @keyframes pop { from { transform: scale(.4); opacity: 0; } }
+.presenting { position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px; background: rgba(15, 16, 18, .72); text-align: center; padding: 8px; }
+.presenting .icon { width: 28px; height: 28px; color: #9fb0ff; }
+.presenting span { font-weight: 600; }
+.primary.small { height: 34px; padding: 0 14px; font-size: 13px; border-radius: 10px; }
+.strip .presenting .icon, .strip .presenting span { display: none; }
 .tile-menu-btn { position: absolute; right: 8px; top: 8px; opacity: 0; transition: opacity .15s; background: rgba(15,16,18,.6); }
 .tile:hover .tile-menu-btn, .tile-menu-btn:focus-visible { opacity: 1; }
 .speaking-dot { display: inline-flex; gap: 2px; align-items: center; height: 14px; }

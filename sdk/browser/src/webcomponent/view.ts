@@ -120,6 +120,7 @@ export class CallView {
 
     setPhase(phase: Phase): void {
         this.phase = phase;
+        this.root.dataset.phase = phase;
         const prejoinLike = phase === 'prejoin' || phase === 'joining' || phase === 'waiting';
         this.prejoinEl.hidden = !prejoinLike;
         this.roomEl.hidden = phase !== 'room';
@@ -392,7 +393,8 @@ export class CallView {
         if (this.pinned && !this.call.tiles.has(this.pinned)) this.pinned = '';
         for (const tile of tiles) this.updateTile(tile);
 
-        const featuredId = this.pinned || tiles.find((t) => t.type === 'SCREEN')?.id || '';
+        // A remote screen is featured; our own is not (it would show the call inside itself).
+        const featuredId = this.pinned || tiles.find((t) => t.type === 'SCREEN' && !t.local)?.id || '';
         const els = tiles.map((t) => this.tileViews.get(t.id)!.el);
         if (featuredId && tiles.length > 1) {
             const featured = this.tileViews.get(featuredId)!.el;
@@ -450,6 +452,17 @@ export class CallView {
             );
             if (this.host.opt('streamSettingsButton') && !this.host.opt('minimal')) {
                 el.appendChild(this.iconButton('more', this.t('more'), (ev) => this.openTileMenu(tile, ev.currentTarget as HTMLElement), { small: true, cls: 'tile-menu-btn' }));
+            }
+            if (tile.local && tile.type === 'SCREEN') {
+                el.appendChild(
+                    h(
+                        'div',
+                        { class: 'presenting' },
+                        svg(icons.screen),
+                        h('span', null, this.t('youArePresenting')),
+                        h('button', { class: 'primary small', onclick: () => this.toggleScreen() }, this.t('stopShare'))
+                    )
+                );
             }
             el.addEventListener('dblclick', () => this.togglePin(tile.id));
             v = { el, name, mic, hand, avatar };
@@ -631,7 +644,10 @@ export class CallView {
         const ev = events[name];
         if (ev && !fromMenu) this.host.emit(ev);
         this.panel = this.panel === name ? null : name;
-        if (this.panel === 'chat') this.unread = 0;
+        if (this.panel === 'chat') {
+            this.unread = 0;
+            for (const el of this.toastsEl.querySelectorAll('[data-kind=newMessage]')) el.remove();
+        }
         if (this.panel === 'activities') this.host.emit('onActivitiesPanelForceRecordingUpdate');
         this.renderPanel();
         this.renderToolbar();
@@ -874,6 +890,7 @@ export class CallView {
             'div',
             {
                 class: 'toast' + (toast.action ? ' clickable' : ''),
+                'data-kind': toast.key,
                 onclick: () => {
                     el.remove();
                     if (toast.action === 'chat' && this.panel !== 'chat') this.togglePanel('chat', true);
