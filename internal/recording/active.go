@@ -209,7 +209,9 @@ func (a *activeRecording) failStart(cause error) error {
 		s.close()
 	}
 	a.wg.Wait()
-	os.RemoveAll(a.parts)
+	if a.parts != a.dir {
+		os.RemoveAll(a.parts)
+	}
 	for _, s := range streams {
 		os.Remove(s.path)
 		os.Remove(s.sidecar)

@@ -64,10 +64,10 @@ func (c codec) matroskaID() string {
 func (c codec) video() bool { return c == codecVP8 || c == codecVP9 || c == codecH264 }
 
 const (
-	seekHeadReserve     = 96  // SeekHead of Info, Tracks and Cues fits in 68 bytes
-	durationReserve     = 11  // Duration: 2-byte ID, size, float64
-	codecPrivateReserve = 384 // room for an avcC learnt after the header is written
-	clusterMaxSpan      = 1000 * time.Millisecond
+	seekHeadReserve     = 96                     // SeekHead of Info, Tracks and Cues fits in 68 bytes
+	durationReserve     = 11                     // Duration: 2-byte ID, size, float64
+	codecPrivateReserve = 384                    // room for an avcC learnt after the header is written
+	clusterMaxSpan      = 500 * time.Millisecond // what a crash can cost, with interleaveHold
 	clusterMaxBytes     = 8 << 20
 )
 

@@ -26,12 +26,12 @@ const (
 	queueSize        = 4096                   // packets waiting for the writer goroutine
 	videoMaxWait     = 500 * time.Millisecond // a missing video packet (NACK retransmissions have time)
 	audioMaxWait     = 150 * time.Millisecond
-	interleaveHold   = time.Second           // frames wait this long for earlier ones of the other track
-	headerWait       = 2 * time.Second       // how long the header waits for every track's first frame
-	keyframeRetry    = time.Second           // keyframe requests while waiting for one
-	writerTick       = 50 * time.Millisecond // timeouts are checked this often
-	driftLimit       = 3 * time.Second       // RTP time this far from arrival time is re-anchored
-	defaultSyncEvery = 2 * time.Second       // fsync period of a file being written
+	interleaveHold   = 700 * time.Millisecond // frames wait this long for earlier ones of the other track
+	headerWait       = 2 * time.Second        // how long the header waits for every track's first frame
+	keyframeRetry    = time.Second            // keyframe requests while waiting for one
+	writerTick       = 50 * time.Millisecond  // timeouts are checked this often
+	driftLimit       = 3 * time.Second        // RTP time this far from arrival time is re-anchored
+	defaultSyncEvery = 2 * time.Second        // fsync period of a file being written
 )
 
 // trackSpec is one track a writer records.
@@ -108,7 +108,7 @@ type streamWriter struct {
 	lastPeriod time.Time
 
 	queueDrops atomic.Uint64
-	started    chan struct{} // closed when the first frame is written
+	started    chan struct{} // closed when the first frame is assembled
 	videoStart atomic.Int64  // ms after origin of the first video frame written; -1 = none
 	audioStart atomic.Int64
 	written    atomic.Int64 // ms after origin of the latest frame written
@@ -277,6 +277,7 @@ func (w *streamWriter) emit(t *writerTrack, f frame) {
 	}
 	if w.firstFrame < 0 {
 		w.firstFrame = w.nowNs()
+		close(w.started) // media flows and decodes: it is written within interleaveHold
 	}
 	t.started = true
 	i := sort.Search(len(w.held), func(i int) bool { return w.held[i].at > at })
@@ -354,11 +355,6 @@ func (w *streamWriter) write(h heldFrame) {
 		w.audioStart.Store(ms)
 	}
 	w.written.Store(ms)
-	select {
-	case <-w.started:
-	default:
-		close(w.started)
-	}
 }
 
 func (w *streamWriter) finish() {
