@@ -114,14 +114,36 @@ func TestCallApp(t *testing.T) {
 		bob.screenshot(dir, "5-participants")
 	})
 
+	t.Run("phone", func(t *testing.T) {
+		bob := bob.in(t)
+		restore := bob.phone()
+		defer restore()
+		bob.eval("T.click('#participants-panel-btn')", nil) // close the panel: the stage fills the screen
+		bob.waitFor(5*time.Second, "the narrow layout", "T.q('.presentation.narrow') || T.q('.grid')")
+		bob.screenshot(dir, "5-phone")
+	})
+
 	t.Run("leave", func(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		alice.eval("T.click('#leave-btn')", nil)
 		alice.waitFor(10*time.Second, "alice's left page", "T.phase() === 'ended' && T.q('#rejoin-button')")
-		bob.waitFor(15*time.Second, "alice gone at bob", "T.tiles().every(x => x.local) && T.qa('#participants-panel .person').length === 1")
+		bob.waitFor(15*time.Second, "alice gone at bob", "T.tiles().every(x => x.local) && T.text('#participants-panel-btn .badge') === '1'")
 		alice.screenshot(dir, "6-left")
 		bob.screenshot(dir, "6-alone")
+	})
+	t.Run("private_access", func(t *testing.T) {
+		// CALL_PRIVATE_ACCESS: the app asks for CALL_USER/CALL_SECRET first.
+		priv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false",
+			"CALL_PRIVATE_ACCESS": "ENABLED", "CALL_USER": "team", "CALL_SECRET": "s3cret"}})
+		carol := uiOpen(t, browser, "carol", dir)
+		carol.navigate(priv.URL + "/room/private-room")
+		carol.waitFor(10*time.Second, "the sign-in form", "document.querySelector('#login-button')")
+		carol.eval("T.type('#login-user', 'team') && T.type('#login-password', 'nope') && (document.querySelector('#login-button').click(), true)", nil)
+		carol.waitFor(10*time.Second, "the wrong-password message", "/Wrong user or password/.test(document.querySelector('#login-error').textContent)")
+		carol.screenshot(dir, "0-sign-in")
+		carol.eval("T.type('#login-password', 's3cret') && (document.querySelector('#login-button').click(), true)", nil)
+		carol.waitFor(15*time.Second, "the prejoin after signing in", "T.phase() === 'prejoin' && document.querySelector('#room-name').value === 'private-room'")
 	})
 	t.Logf("total %v (screenshots in %s)", time.Since(start).Round(time.Millisecond), dir)
 }

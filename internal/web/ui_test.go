@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -325,6 +326,21 @@ func (p *uiTab) screenshot(dir, name string) string {
 		p.t.Logf("[%s] screenshot: %v", p.name, err)
 	}
 	return path
+}
+
+// phone emulates a phone-sized viewport (390×844) until the returned func runs.
+func (p *uiTab) phone() func() {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		p.fail("emulate a phone: %v", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+		defer cancel()
+		_, _ = chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+	}
 }
 
 func (p *uiTab) fail(format string, args ...any) {

@@ -4,6 +4,7 @@
 
 import '../webcomponent/index.js';
 import { roomId } from '../webcomponent/layout.js';
+import { randomRoom, roomFromLocation } from './route.js';
 import { appStyles } from './styles.js';
 
 interface SessionAnswer {
@@ -29,26 +30,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
     e.append(...children);
     return e;
-}
-
-/** The room named by the URL, if any. */
-export function roomFromLocation(loc: Location): string {
-    const m = /^\/room\/([^/]+)\/?$/.exec(loc.pathname);
-    let raw = '';
-    try {
-        raw = m ? decodeURIComponent(m[1]) : (new URLSearchParams(loc.search).get('room') ?? '');
-    } catch {
-        raw = '';
-    }
-    return roomId(raw);
-}
-
-const adjectives = ['bright', 'calm', 'clever', 'cosy', 'daring', 'eager', 'gentle', 'happy', 'lively', 'lucky', 'mellow', 'quick', 'sunny', 'swift', 'vivid', 'witty'];
-const nouns = ['otter', 'falcon', 'maple', 'river', 'comet', 'harbor', 'meadow', 'pebble', 'canyon', 'lantern', 'orchid', 'summit', 'breeze', 'willow'];
-
-function randomRoom(): string {
-    const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)];
-    return `${pick(adjectives)}-${pick(nouns)}-${10 + Math.floor(Math.random() * 90)}`;
 }
 
 function credentials(): string {

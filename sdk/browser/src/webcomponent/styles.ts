@@ -125,7 +125,8 @@ select { appearance: none; padding-right: 30px;
 .room { flex: 1; display: flex; flex-direction: column; min-height: 0; }
 .main { flex: 1; display: flex; min-height: 0; padding: 12px 12px 0; gap: 12px; }
 .stage { flex: 1; min-width: 0; position: relative; display: flex; align-items: center; justify-content: center; }
-.grid { display: grid; gap: 8px; justify-content: center; align-content: center; }
+.grid { display: flex; flex-wrap: wrap; gap: 8px; justify-content: center; align-content: center; }
+.grid > .tile { flex: none; }
 .presentation { position: absolute; inset: 0; display: flex; gap: 8px; }
 .presentation .featured { flex: 1; min-width: 0; min-height: 0; display: flex; }
 .presentation .featured .tile { width: 100%; height: 100%; }
@@ -143,7 +144,7 @@ select { appearance: none; padding-right: 30px;
 .avatar { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; }
 .avatar span { width: min(96px, 36%); aspect-ratio: 1; border-radius: 50%; display: flex; align-items: center; justify-content: center; font-size: clamp(16px, 4vw, 34px); font-weight: 650; color: #fff; }
 .tile:not(.novideo) .avatar { display: none; }
-.nametag { position: absolute; left: 10px; bottom: 10px; max-width: calc(100% - 20px); display: flex; align-items: center; gap: 6px;
+.nametag { z-index: 2; position: absolute; left: 10px; bottom: 10px; max-width: calc(100% - 20px); display: flex; align-items: center; gap: 6px;
   padding: 4px 10px; border-radius: 8px; background: rgba(15, 16, 18, .62); backdrop-filter: blur(4px); font-size: 13px; font-weight: 500; }
 .nametag .mic:empty { display: none; }
 .nametag .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -152,7 +153,7 @@ select { appearance: none; padding-right: 30px;
 .hand { position: absolute; left: 10px; top: 10px; width: 34px; height: 34px; border-radius: 50%; background: var(--ov-accent-color); color: #1b1b1b; display: flex; align-items: center; justify-content: center; animation: pop .25s ease-out; }
 .hand .icon { width: 20px; height: 20px; }
 @keyframes pop { from { transform: scale(.4); opacity: 0; } }
-.presenting { position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px; background: rgba(15, 16, 18, .72); text-align: center; padding: 8px; }
+.presenting { position: absolute; inset: 0; z-index: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px; background: rgba(15, 16, 18, .72); text-align: center; padding: 8px; }
 .presenting .icon { width: 28px; height: 28px; color: #9fb0ff; }
 .presenting span { font-weight: 600; }
 .primary.small { height: 34px; padding: 0 14px; font-size: 13px; border-radius: 10px; }
@@ -226,11 +227,18 @@ select { appearance: none; padding-right: 30px;
 
 /* ---- small screens ---- */
 @media (max-width: 760px) {
+  .prejoin { padding: 16px; align-items: flex-start; }
   .prejoin-card { flex-direction: column; gap: 18px; }
-  .toolbar { padding: 10px; gap: 8px; }
+  .main { padding: 8px 8px 0; }
+  .toolbar { padding: 8px; gap: 4px; justify-content: center; min-height: 60px; }
+  .toolbar .side, .toolbar .center { flex: none; gap: 4px; }
   .toolbar .side .session, .toolbar .side .logo { display: none; }
-  .btn { width: 42px; height: 42px; }
-  .btn.leave { width: 54px; }
+  .toolbar .side.left:not(:has(.rec)) { display: none; }
+  .btn { width: 38px; height: 38px; }
+  .btn .icon { width: 20px; height: 20px; }
+  .btn.leave { width: 48px; }
+  ::slotted(button) { height: 38px; min-width: 38px; padding: 0 9px; }
+  .toasts { bottom: 72px; }
   .panel { position: absolute; inset: 0 0 72px 0; width: auto; z-index: 15; border-radius: 0; }
   .hide-narrow { display: none !important; }
 }

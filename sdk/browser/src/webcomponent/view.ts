@@ -396,6 +396,7 @@ export class CallView {
         // A remote screen is featured; our own is not (it would show the call inside itself).
         const featuredId = this.pinned || tiles.find((t) => t.type === 'SCREEN' && !t.local)?.id || '';
         const els = tiles.map((t) => this.tileViews.get(t.id)!.el);
+        for (const el of els) el.style.width = el.style.height = '';
         if (featuredId && tiles.length > 1) {
             const featured = this.tileViews.get(featuredId)!.el;
             const strip = h('div', { class: 'strip' });
@@ -430,8 +431,12 @@ export class CallView {
         if (!grid) return;
         const n = grid.children.length;
         const g = bestGrid(n, w, hgt, 8, 16 / 9);
-        grid.style.gridTemplateColumns = `repeat(${g.cols}, ${g.width}px)`;
-        grid.style.gridAutoRows = `${g.height}px`;
+        // A flex row as wide as `cols` tiles: the last, shorter row is centred.
+        grid.style.width = g.cols * g.width + (g.cols - 1) * 8 + 'px';
+        for (const tile of Array.from(grid.children) as HTMLElement[]) {
+            tile.style.width = g.width + 'px';
+            tile.style.height = g.height + 'px';
+        }
     }
 
     private updateTile(tile: Tile): void {
