@@ -102,6 +102,9 @@ func TestWebComponentCall(t *testing.T) {
 		"/bob.html":   fmt.Sprintf(frameworkPage, "bob", "Bob"),
 		"/carol.html": fmt.Sprintf(plainPage, "carol", "Carol", ""),
 		"/dave.html":  fmt.Sprintf(plainPage, "dave", "Dave", ""),
+		// A computer without camera or microphone.
+		"/erin.html": strings.Replace(fmt.Sprintf(plainPage, "erin", "Erin", ""), "<script src=",
+			"<script>navigator.mediaDevices.enumerateDevices = async () => [];</script><script src=", 1),
 	})
 	alice := uiOpen(t, granted, "alice", dir)
 	bob := uiOpen(t, granted, "bob", dir)
@@ -179,6 +182,16 @@ func TestWebComponentCall(t *testing.T) {
 		bob.screenshot(dir, "bob-chat")
 	})
 
+	t.Run("device_unplugged", func(t *testing.T) {
+		alice := alice.in(t)
+		// What a browser does when the camera is pulled out: the track ends.
+		alice.eval("(T.q('.tile[data-tile=local-camera] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended')), true)", nil)
+		alice.waitFor(10*time.Second, "the camera-lost notice", "T.qa('.toast').some(x => /camera was disconnected/.test(x.textContent)) && T.q('#camera-btn').classList.contains('off')")
+		alice.screenshot(dir, "alice-camera-unplugged")
+		alice.eval("T.click('#camera-btn')", nil) // back on (here the fake camera still works)
+		alice.waitFor(10*time.Second, "the camera back on", "!T.q('#camera-btn').classList.contains('off')")
+	})
+
 	t.Run("leave", func(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
@@ -211,6 +224,13 @@ func TestWebComponentCall(t *testing.T) {
 		dave.navigate(site + "/dave.html")
 		dave.waitFor(15*time.Second, "the denied-devices message", "T.phase() === 'prejoin' && /blocked/.test(T.text('#media-error'))")
 		dave.screenshot(dir, "dave-denied")
+	})
+
+	t.Run("no_devices", func(t *testing.T) {
+		erin := uiOpen(t, granted, "erin", dir)
+		erin.navigate(site + "/erin.html")
+		erin.waitFor(15*time.Second, "the no-devices message", "T.phase() === 'prejoin' && /No camera or microphone/.test(T.text('#media-error')) && !T.q('#join-button').disabled")
+		erin.screenshot(dir, "erin-no-devices")
 	})
 
 	t.Run("server_stopped", func(t *testing.T) {

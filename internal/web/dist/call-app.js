@@ -216,7 +216,7 @@ select { appearance: none; padding-right: 30px;
 .toasts { position: absolute; left: 50%; bottom: 88px; transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; align-items: center; z-index: 30; pointer-events: none; width: min(480px, calc(100% - 24px)); }
 .toast { pointer-events: auto; display: flex; align-items: center; gap: 10px; padding: 10px 14px; border-radius: 12px; background: #2d3036; color: var(--ov-text-color); box-shadow: 0 8px 30px rgba(0,0,0,.4); max-width: 100%; animation: rise .2s ease-out; cursor: default; }
 .toast.clickable { cursor: pointer; }
-.toast span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.toast span { overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
 .toast .icon { width: 18px; height: 18px; color: #9fb0ff; }
 @keyframes rise { from { transform: translateY(8px); opacity: 0; } }
 .banner { position: absolute; top: 12px; left: 50%; transform: translateX(-50%); z-index: 25; display: flex; gap: 10px; align-items: center; padding: 9px 16px; border-radius: 999px; background: #3b2f12; color: #ffd58a; font-weight: 500; box-shadow: 0 6px 20px rgba(0,0,0,.35); }
