@@ -7,7 +7,7 @@ import "net/http"
 // internal/callapp when GOVIDU_CALL_APP is on).
 
 // WebComponentPaths are the URL paths of <openvidu-webcomponent>.
-var WebComponentPaths = []string{"/openvidu-webcomponent.js"}
+var WebComponentPaths = []string{"/openvidu-webcomponent.js", "/openvidu-webcomponent.d.ts"}
 
 // AppPaths are the call app's assets; its page is served at / and /room/NAME.
 var AppPaths = []string{"/call-app.js"}
@@ -15,7 +15,7 @@ var AppPaths = []string{"/call-app.js"}
 // appPage is the dist file of the call app's HTML shell.
 const appPage = "/call-app.html"
 
-// MountWebComponent registers /openvidu-webcomponent.js on mux.
+// MountWebComponent registers /openvidu-webcomponent.js (and its .d.ts) on mux.
 func MountWebComponent(mux *http.ServeMux) {
 	h := Handler()
 	for _, p := range WebComponentPaths {

@@ -46,7 +46,7 @@ const (
 )
 
 // StaticFile is a file copied verbatim into internal/web/dist (the call
-// app's HTML shell). JavaScript returns them with the bundles, so `go
+// app's HTML shell, the component's types). JavaScript returns them with the bundles, so `go
 // generate` writes them and the staleness test compares them.
 type StaticFile struct {
 	Src string // relative to the repository root
@@ -56,6 +56,7 @@ type StaticFile struct {
 // StaticFiles are the copied files.
 var StaticFiles = []StaticFile{
 	{Src: "sdk/browser/src/app/index.html", Out: "call-app.html"},
+	{Src: "sdk/browser/src/webcomponent/openvidu-webcomponent.d.ts", Out: "openvidu-webcomponent.d.ts"},
 }
 
 // DeclarationsOut is the name of the bundled type declarations.

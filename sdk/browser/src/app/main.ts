@@ -75,7 +75,7 @@ async function api<T>(method: string, path: string, body?: unknown, basic = cred
 }
 
 class App {
-    private component?: HTMLElement & { tokens?: unknown; participantName?: string; tokenError?: unknown };
+    private component?: OpenViduWebComponentElement;
     private roomInput = el('input', { type: 'text', id: 'room-name', maxlength: '100', autocomplete: 'off', spellcheck: 'false', placeholder: 'daily-standup' });
     private room = '';
     private privateAccess = false;
@@ -148,7 +148,7 @@ class App {
     }
 
     private showCall(): void {
-        const c = document.createElement('openvidu-webcomponent') as NonNullable<App['component']>;
+        const c = document.createElement('openvidu-webcomponent');
         c.id = 'call';
         c.setAttribute('toolbar-recording-button', 'false');
         c.setAttribute('toolbar-broadcasting-button', 'false');
