@@ -61,6 +61,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/logging"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -78,6 +79,8 @@ type Engine struct {
 	tcpAddr   *net.TCPAddr
 	publicIPs []string
 	pionLog   pionLoggerFactory
+	flushers  []flusher // the batching UDP sockets (batchconn_linux.go)
+	nacks     *nackCounter
 
 	mu         sync.Mutex // guards closed and publishers
 	closed     bool
@@ -148,11 +151,13 @@ func (e *Engine) listenUDP(includeLoopback bool) error {
 			return fmt.Errorf("%w: ICE UDP port: %w", ErrConfig, err)
 		}
 		e.udpAddr = conn.LocalAddr().(*net.UDPAddr)
-		e.udpMux = webrtc.NewICEUDPMux(pionLog, conn)
+		// Writes go out in sendmmsg batches (batchconn_linux.go).
+		e.udpMux = webrtc.NewICEUDPMux(pionLog, e.batching(newBatchConn(conn)))
 		return nil
 	}
 	// All interfaces: one socket per local address on the same port, so
-	// that replies leave from the address the browser sent to.
+	// that replies leave from the address the browser sent to (what
+	// ice.NewMultiUDPMuxFromPort does, with our batching sockets).
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		port := e.cfg.UDPPort
@@ -163,14 +168,7 @@ func (e *Engine) listenUDP(includeLoopback bool) error {
 			}
 			port = p
 		}
-		opts := []ice.UDPMuxFromPortOption{
-			ice.UDPMuxFromPortWithLogger(pionLog),
-			ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
-		}
-		if includeLoopback {
-			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
-		}
-		mux, err := ice.NewMultiUDPMuxFromPort(port, opts...)
+		mux, err := listenAllInterfaces(port, includeLoopback, pionLog, e.batching)
 		if err == nil {
 			e.udpMux = mux
 			e.udpAddr = &net.UDPAddr{IP: net.IPv4zero, Port: port}
@@ -182,6 +180,72 @@ func (e *Engine) listenUDP(includeLoopback bool) error {
 		}
 	}
 	return fmt.Errorf("%w: ICE UDP port: %w", ErrConfig, lastErr)
+}
+
+// listenAllInterfaces binds port on every IPv4 address of the host's up
+// interfaces (loopback only when includeLoopback) and muxes them.
+func listenAllInterfaces(port int, includeLoopback bool, log logging.LeveledLogger, wrap func(net.PacketConn) net.PacketConn) (ice.UDPMux, error) {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	var conns []*net.UDPConn
+	closeAll := func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}
+	for _, iface := range ifaces {
+		if iface.Flags&net.FlagUp == 0 || (iface.Flags&net.FlagLoopback != 0 && !includeLoopback) {
+			continue
+		}
+		addrs, err := iface.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.To4() == nil || ipn.IP.IsLinkLocalUnicast() {
+				continue
+			}
+			if ipn.IP.IsLoopback() && !includeLoopback {
+				continue
+			}
+			c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ipn.IP, Port: port})
+			if err != nil {
+				closeAll()
+				return nil, err
+			}
+			conns = append(conns, c)
+		}
+	}
+	if len(conns) == 0 {
+		return nil, errors.New("no IPv4 address to listen on")
+	}
+	muxes := make([]ice.UDPMux, 0, len(conns))
+	for _, c := range conns {
+		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{Logger: log, UDPConn: wrap(newBatchConn(c))}))
+	}
+	return ice.NewMultiUDPMuxDefault(muxes...), nil
+}
+
+// flusher is a socket whose queued writes Flush sends.
+type flusher interface{ Flush() }
+
+// batching remembers c when it batches writes, for flushWrites.
+func (e *Engine) batching(c net.PacketConn) net.PacketConn {
+	if f, ok := c.(flusher); ok {
+		e.flushers = append(e.flushers, f)
+	}
+	return c
+}
+
+// flushWrites sends what the calling goroutine queued (the end of a
+// packet's fan-out); set before any PeerConnection exists, read-only after.
+func (e *Engine) flushWrites() {
+	for _, f := range e.flushers {
+		f.Flush()
+	}
 }
 
 func freeUDPPort() (int, error) {
@@ -251,6 +315,9 @@ func (e *Engine) buildAPI(includeLoopback bool) (*webrtc.API, error) {
 		return nil, err
 	}
 	ir := &interceptor.Registry{}
+	// First in the chain, nearest the wire: it sees the generator's NACKs.
+	e.nacks = &nackCounter{}
+	ir.Add(e.nacks)
 	if err := registerInterceptors(me, ir); err != nil {
 		return nil, err
 	}
@@ -321,9 +388,10 @@ func registerCodecs(me *webrtc.MediaEngine) error {
 
 // registerInterceptors: NACK generator (we ask publishers to resend what
 // we lost), RTCP sender/receiver reports, TWCC feedback to publishers (their
-// congestion control runs on it) and Pion's stats (NACK counts for
-// webRtcStats). Subscribers' NACKs are answered from our ring, see the
-// package comment.
+// congestion control runs on it). Subscribers' NACKs are answered from our
+// ring, see the package comment. Not Pion's stats interceptor: it locks,
+// clones the header and reads the clock on every packet both ways, and
+// the one figure we showed from it (NACKs sent) is counted by nackCounter.
 func registerInterceptors(me *webrtc.MediaEngine, ir *interceptor.Registry) error {
 	gen, err := nack.NewGeneratorInterceptor()
 	if err != nil {
@@ -335,9 +403,6 @@ func registerInterceptors(me *webrtc.MediaEngine, ir *interceptor.Registry) erro
 	}
 	if err := webrtc.ConfigureTWCCSender(me, ir); err != nil {
 		return fmt.Errorf("media: twcc: %w", err)
-	}
-	if err := webrtc.ConfigureStatsInterceptor(ir); err != nil {
-		return fmt.Errorf("media: stats: %w", err)
 	}
 	return nil
 }
@@ -385,7 +450,8 @@ func (e *Engine) removePublisher(p *Publisher) {
 	e.mu.Unlock()
 }
 
-// newPeerConnection makes a PeerConnection with the shared API.
+// newPeerConnection makes a PeerConnection with the shared API; nacksSent
+// of its peer is taken from e.nacks by newPeer.
 func (e *Engine) newPeerConnection() (*webrtc.PeerConnection, error) {
 	pc, err := e.api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy:  webrtc.BundlePolicyMaxBundle,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -129,6 +130,7 @@ type peer struct {
 	log       *slog.Logger
 	bundleMid string // mid of the first m-line, named by our trickled candidates
 	createdAt time.Time
+	nacksSent *atomic.Uint64 // NACK packets sent on this PeerConnection
 
 	mu          sync.Mutex // guards the fields below; never held while calling Pion
 	closed      bool

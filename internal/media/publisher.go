@@ -179,6 +179,7 @@ func (p *Publisher) negotiate(ctx context.Context, info *offerInfo, plan publish
 		return nil, "", err
 	}
 	pr := newPeer(pc, p.log, info.firstMid())
+	pr.nacksSent = p.e.nacks.take(pc.ID())
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c != nil {
 			p.onLocalCandidate(pr, c)
@@ -249,6 +250,7 @@ func (p *Publisher) ensureReceivers(plan publishPlan) map[webrtc.RTPCodecType]*R
 		if r == nil {
 			r = newReceiver(kind, codec, p.log.With("kind", kind.String()), p.sendPLI)
 			r.counters = &p.e.cfg.Counters
+			r.flush = p.e.flushWrites
 			p.receivers[kind] = r
 		}
 		out[kind] = r

@@ -27,6 +27,7 @@ type Receiver struct {
 	ring     *packetRing  // nil: no NACKs (audio)
 	sendPLI  func(mediaSSRC uint32)
 	counters *Counters // the engine's; nil in unit tests
+	flush    func()    // sends the writes queued by a fan-out (Engine.flushWrites); nil in unit tests
 
 	downTracks atomic.Pointer[[]*DownTrack] // copy-on-write; read once per packet
 	sinks      atomic.Pointer[[]Sink]       // copy-on-write taps (recording); nil when none
@@ -188,6 +189,9 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 			packets++
 			bytes += n
 		}
+	}
+	if packets > 0 && r.flush != nil {
+		r.flush() // one sendmmsg for the whole fan-out
 	}
 	r.deliverToSinks(pkt, keyframe, arrival)
 	return packets, bytes

@@ -2,8 +2,6 @@ package media
 
 import (
 	"time"
-
-	"github.com/pion/webrtc/v4"
 )
 
 // PeerStats is what REST's webRtcStats shows of one PeerConnection.
@@ -62,10 +60,8 @@ func (p *peer) stats() PeerStats {
 			}
 		}
 	}
-	for _, s := range p.pc.GetStats() {
-		if in, ok := s.(webrtc.InboundRTPStreamStats); ok {
-			st.NACKsSent += uint64(in.NACKCount)
-		}
+	if p.nacksSent != nil {
+		st.NACKsSent = p.nacksSent.Load()
 	}
 	return st
 }

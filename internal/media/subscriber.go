@@ -123,6 +123,7 @@ func (s *Subscriber) negotiate(ctx context.Context, info *offerInfo, plan []subs
 		return "", err
 	}
 	pr := newPeer(pc, s.log, info.firstMid())
+	pr.nacksSent = s.e.nacks.take(pc.ID())
 	s.peer = pr
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
