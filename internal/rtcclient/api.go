@@ -89,7 +89,9 @@ func NewAPI(opts APIOptions) (*API, error) {
 	// First in the chain, nearest the wire: it sees the generator's NACKs
 	// as well as the PLIs we write ourselves.
 	ir.Add(&rtcpCounterFactory{api: a})
-	gen, err := nack.NewGeneratorInterceptor()
+	// Like libwebrtc, give up on a packet after a few NACKs: unlimited
+	// retries turn a starved receiver into a retransmission storm.
+	gen, err := nack.NewGeneratorInterceptor(nack.GeneratorMaxNacksPerPacket(5))
 	if err != nil {
 		return nil, err
 	}
