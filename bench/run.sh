@@ -12,6 +12,10 @@
 #   SERVER_CPU=0     core for the server; LOAD_CPU=1 core for the load
 #   PROFILE=meeting-5x5  workload during which a 20 s server CPU profile is taken
 #   OUT=bench/out    where binaries, JSON reports, profiles and the table go
+#   SERVER_BIN=...   run this server binary instead of the tree's (before/after
+#                    comparisons with the same load generator)
+#   NICE=-10         scheduling priority of the server and the load (root only;
+#                    NICE=0 to share the machine evenly with other work)
 #
 # Everything stays on 127.0.0.1; the server uses its own ports (24443 HTTP,
 # 27882 ICE UDP, 23478 TURN) so that a dev server on the defaults is not disturbed.
@@ -24,6 +28,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PROFILE=${PROFILE:-meeting-5x5}
 OUT=${OUT:-bench/out}
+NICE=${NICE:--10}
+[ "$(id -u)" = 0 ] || NICE=0
 PORT=24443
 SECRET=BENCH_SECRET
 mkdir -p "$OUT"
@@ -44,6 +50,7 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is required" >&2; 
 echo "building..." >&2
 go build -o "$OUT/govidu" ./cmd/govidu
 BIN=$OUT/govidu
+SRV_BIN=${SERVER_BIN:-$BIN}
 
 SERVER_PID=
 stop_server() {
@@ -59,7 +66,7 @@ start_server() {
 	env OPENVIDU_SECRET=$SECRET SERVER_PORT=$PORT GOVIDU_LISTEN_ADDRESS=127.0.0.1 DOMAIN_OR_PUBLIC_IP=127.0.0.1 \
 		GOVIDU_RTC_UDP_PORT=27882 GOVIDU_RTC_TCP_PORT=27881 COTURN_PORT=23478 GOVIDU_TURN_TLS_PORT=25349 \
 		GOVIDU_LOG_LEVEL=warn GOVIDU_PPROF=true \
-		taskset -c "$SERVER_CPU" "$BIN" >"$OUT/server-$1.log" 2>&1 &
+		nice -n "$NICE" taskset -c "$SERVER_CPU" "$SRV_BIN" >"$OUT/server-$1.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do
 		curl -sf -o /dev/null -u OPENVIDUAPP:$SECRET "http://127.0.0.1:$PORT/openvidu/api/config" && return 0
@@ -70,9 +77,9 @@ start_server() {
 }
 
 {
-	echo "# $LABEL: $(date -u +%FT%TZ), $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- internal/media internal/server || echo '+dirty')"
+	echo "# $LABEL: $(date -u +%FT%TZ), $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- internal/media internal/server || echo '+dirty'), server ${SERVER_BIN:-built from the tree}"
 	echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, $(uname -r)"
-	echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); window $WINDOW; server on core $SERVER_CPU, load on core $LOAD_CPU"
+	echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); window $WINDOW; server on core $SERVER_CPU, load on core $LOAD_CPU, nice $NICE"
 } >"$OUT/$LABEL.meta"
 
 for w in $WORKLOADS; do
@@ -87,7 +94,7 @@ for w in $WORKLOADS; do
 		PROF_PID=$!
 	fi
 	# shellcheck disable=SC2086
-	taskset -c "$LOAD_CPU" "$BIN" loadtest --url "http://127.0.0.1:$PORT" --secret $SECRET \
+	nice -n "$NICE" taskset -c "$LOAD_CPU" "$BIN" loadtest --url "http://127.0.0.1:$PORT" --secret $SECRET \
 		--server-pid "$SERVER_PID" --duration "$WINDOW" --video-bitrate 500 --json --quiet ${ARGS[$w]} \
 		>"$OUT/$LABEL-$w.json" || echo "loadtest $w exited with $?" >&2
 	[ -z "$PROF_PID" ] || wait "$PROF_PID" || true
@@ -126,7 +133,7 @@ echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/$LABEL.meta"
 		echo "Server CPU profile during $PROFILE (go tool pprof -top):"
 		echo
 		echo '```'
-		go tool pprof -top -nodecount=25 "$BIN" "$OUT/$LABEL-$PROFILE.pprof" 2>/dev/null | sed -n '1,35p'
+		go tool pprof -top -nodecount=25 "$SRV_BIN" "$OUT/$LABEL-$PROFILE.pprof" 2>/dev/null | sed -n '1,35p'
 		echo '```'
 	fi
 } | tee "$OUT/$LABEL.md"
