@@ -266,4 +266,3 @@ func TestRecordingFailures500(t *testing.T) {
 		}
 	}
 }
-
