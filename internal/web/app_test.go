@@ -27,7 +27,7 @@ func TestCallApp(t *testing.T) {
 	alice.navigate(srv.URL + "/room/app-e2e")
 	bob.navigate(srv.URL + "/?room=app-e2e")
 	join := func(p *uiTab, name string) {
-		p.waitFor(20*time.Second, "the prejoin", "T.listen() && T.phase() === 'prejoin' && T.q('.preview-frame video').videoWidth > 0")
+		p.waitFor(30*time.Second, "the prejoin", "T.listen() && T.phase() === 'prejoin' && T.q('.preview-frame video').videoWidth > 0")
 		var room string
 		p.eval("document.querySelector('#room-name').value", &room)
 		if room != "app-e2e" {
@@ -62,10 +62,10 @@ func TestCallApp(t *testing.T) {
 		before := ""
 		alice.eval("T.localTrack('video')", &before)
 		alice.eval("T.click('#more-options-btn') && T.menu('Settings')", nil)
-		alice.waitFor(5*time.Second, "two cameras in the settings", "T.q('#settings-camera') && T.q('#settings-camera').options.length === 2")
+		alice.waitFor(15*time.Second, "two cameras in the settings", "T.q('#settings-camera') && T.q('#settings-camera').options.length === 2")
 		var picked string
 		alice.eval("T.select('#settings-camera', o => !o.selected)", &picked)
-		alice.waitFor(10*time.Second, "the new camera published", fmt.Sprintf("T.localTrack('video') === %q", picked))
+		alice.waitFor(20*time.Second, "the new camera published", fmt.Sprintf("T.localTrack('video') === %q", picked))
 		if picked == before {
 			t.Fatalf("switched to the same camera %q", picked)
 		}
@@ -73,7 +73,7 @@ func TestCallApp(t *testing.T) {
 		// second fake camera stamps its frames behind the first one's, so the
 		// encoder drops them: media through a replaced track is checked with
 		// real frames in the SDK's own tests, not with fake cameras here.
-		alice.waitFor(5*time.Second, "the new camera on the RTCRtpSender", fmt.Sprintf("T.sentTrack('video') === %q", picked))
+		alice.waitFor(15*time.Second, "the new camera on the RTCRtpSender", fmt.Sprintf("T.sentTrack('video') === %q", picked))
 		alice.screenshot(dir, "2-settings")
 		alice.eval("T.click('#settings-panel .btn.ghost')", nil) // close
 	})
@@ -82,10 +82,10 @@ func TestCallApp(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		bob.eval("T.click('#screenshare-btn')", nil)
-		bob.waitFor(15*time.Second, "bob's own screen tile", "T.tiles().some(x => x.type === 'SCREEN' && x.local)")
+		bob.waitFor(30*time.Second, "bob's own screen tile", "T.tiles().some(x => x.type === 'SCREEN' && x.local)")
 		alice.waitFor(20*time.Second, "bob's screen at alice", "T.tiles().some(x => x.type === 'SCREEN' && !x.local && /Bob/.test(x.name))")
 		alice.waitVideo(2, 30*time.Second)
-		alice.waitFor(10*time.Second, "the screen featured", "T.q('.presentation .featured .tile[data-type=SCREEN] video').videoWidth > 0")
+		alice.waitFor(20*time.Second, "the screen featured", "T.q('.presentation .featured .tile[data-type=SCREEN] video').videoWidth > 0")
 		alice.screenshot(dir, "3-screen-share")
 		bob.screenshot(dir, "3-screen-share-presenter")
 	})
@@ -94,13 +94,13 @@ func TestCallApp(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		bob.eval("T.click('#chat-panel-btn')", nil)
-		bob.waitFor(5*time.Second, "bob's chat panel", "T.q('#chat-input')")
+		bob.waitFor(15*time.Second, "bob's chat panel", "T.q('#chat-input')")
 		bob.eval("T.type('#chat-input', 'Can you see my screen?') && T.click('#send-btn')", nil)
-		alice.waitFor(10*time.Second, "the unread badge", "T.text('#chat-unread') === '1'")
+		alice.waitFor(20*time.Second, "the unread badge", "T.text('#chat-unread') === '1'")
 		alice.eval("T.click('#chat-panel-btn')", nil)
-		alice.waitFor(5*time.Second, "bob's message", "T.qa('#chat-messages .bubble').some(b => b.textContent === 'Can you see my screen?')")
+		alice.waitFor(15*time.Second, "bob's message", "T.qa('#chat-messages .bubble').some(b => b.textContent === 'Can you see my screen?')")
 		alice.eval("T.type('#chat-input', 'Yes, loud and clear') && T.click('#send-btn')", nil)
-		bob.waitFor(10*time.Second, "alice's answer", "T.qa('#chat-messages .bubble').some(b => b.textContent === 'Yes, loud and clear')")
+		bob.waitFor(20*time.Second, "alice's answer", "T.qa('#chat-messages .bubble').some(b => b.textContent === 'Yes, loud and clear')")
 		alice.screenshot(dir, "4-chat")
 	})
 
@@ -108,9 +108,9 @@ func TestCallApp(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		alice.eval("T.click('#raise-hand-btn')", nil)
-		bob.waitFor(10*time.Second, "alice's raised hand on her tile", "T.qa('.tile[data-local=false][data-type=CAMERA] .hand').some(h => !h.hidden)")
+		bob.waitFor(20*time.Second, "alice's raised hand on her tile", "T.qa('.tile[data-local=false][data-type=CAMERA] .hand').some(h => !h.hidden)")
 		bob.eval("T.click('#participants-panel-btn')", nil)
-		bob.waitFor(5*time.Second, "two people in the participants panel", "T.qa('#participants-panel .person').length === 2")
+		bob.waitFor(15*time.Second, "two people in the participants panel", "T.qa('#participants-panel .person').length === 2")
 		bob.screenshot(dir, "5-participants")
 	})
 
@@ -119,7 +119,7 @@ func TestCallApp(t *testing.T) {
 		restore := bob.phone()
 		defer restore()
 		bob.eval("T.click('#participants-panel-btn')", nil) // close the panel: the stage fills the screen
-		bob.waitFor(5*time.Second, "the narrow layout", "T.q('.presentation.narrow') || T.q('.grid')")
+		bob.waitFor(15*time.Second, "the narrow layout", "T.q('.presentation.narrow') || T.q('.grid')")
 		bob.screenshot(dir, "5-phone")
 	})
 
@@ -127,8 +127,8 @@ func TestCallApp(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		alice.eval("T.click('#leave-btn')", nil)
-		alice.waitFor(10*time.Second, "alice's left page", "T.phase() === 'ended' && T.q('#rejoin-button')")
-		bob.waitFor(15*time.Second, "alice gone at bob", "T.tiles().every(x => x.local) && T.text('#participants-panel-btn .badge') === '1'")
+		alice.waitFor(20*time.Second, "alice's left page", "T.phase() === 'ended' && T.q('#rejoin-button')")
+		bob.waitFor(30*time.Second, "alice gone at bob", "T.tiles().every(x => x.local) && T.text('#participants-panel-btn .badge') === '1'")
 		alice.screenshot(dir, "6-left")
 		bob.screenshot(dir, "6-alone")
 	})
@@ -138,12 +138,12 @@ func TestCallApp(t *testing.T) {
 			"CALL_PRIVATE_ACCESS": "ENABLED", "CALL_USER": "team", "CALL_SECRET": "s3cret"}})
 		carol := uiOpen(t, browser, "carol", dir)
 		carol.navigate(priv.URL + "/room/private-room")
-		carol.waitFor(10*time.Second, "the sign-in form", "document.querySelector('#login-button')")
+		carol.waitFor(20*time.Second, "the sign-in form", "document.querySelector('#login-button')")
 		carol.eval("T.type('#login-user', 'team') && T.type('#login-password', 'nope') && (document.querySelector('#login-button').click(), true)", nil)
-		carol.waitFor(10*time.Second, "the wrong-password message", "/Wrong user or password/.test(document.querySelector('#login-error').textContent)")
+		carol.waitFor(20*time.Second, "the wrong-password message", "/Wrong user or password/.test(document.querySelector('#login-error').textContent)")
 		carol.screenshot(dir, "0-sign-in")
 		carol.eval("T.type('#login-password', 's3cret') && (document.querySelector('#login-button').click(), true)", nil)
-		carol.waitFor(15*time.Second, "the prejoin after signing in", "T.phase() === 'prejoin' && document.querySelector('#room-name').value === 'private-room'")
+		carol.waitFor(30*time.Second, "the prejoin after signing in", "T.phase() === 'prejoin' && document.querySelector('#room-name').value === 'private-room'")
 	})
 	t.Logf("total %v (screenshots in %s)", time.Since(start).Round(time.Millisecond), dir)
 }

@@ -111,13 +111,13 @@ func TestWebComponentCall(t *testing.T) {
 	alice.navigate(site + "/alice.html")
 	bob.navigate(site + "/bob.html")
 	for _, p := range []*uiTab{alice, bob} {
-		p.waitFor(10*time.Second, "the element is defined", "customElements.get('openvidu-webcomponent') && T.listen()")
+		p.waitFor(20*time.Second, "the element is defined", "customElements.get('openvidu-webcomponent') && T.listen()")
 	}
 	t.Logf("pages ready after %v", time.Since(start).Round(time.Millisecond))
 
 	// Alice: tokens as an attribute (JSON), then the prejoin's Join button.
 	alice.eval(fmt.Sprintf("T.el().setAttribute('tokens', %q)", tokensJSON(aliceCam, aliceScreen)), nil)
-	alice.waitFor(15*time.Second, "the prejoin with a live preview", "T.phase() === 'prejoin' && T.q('.preview-frame video').videoWidth > 0")
+	alice.waitFor(30*time.Second, "the prejoin with a live preview", "T.phase() === 'prejoin' && T.q('.preview-frame video').videoWidth > 0")
 	alice.screenshot(dir, "alice-prejoin")
 	alice.eval("T.click('#join-button')", nil)
 	// Bob: tokens as an object property; prejoin=false joins at once.
@@ -167,13 +167,13 @@ func TestWebComponentCall(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		alice.eval("T.click('#chat-panel-btn')", nil)
-		alice.waitFor(5*time.Second, "the chat panel", "T.q('#chat-input')")
+		alice.waitFor(15*time.Second, "the chat panel", "T.q('#chat-input')")
 		alice.eval("T.type('#chat-input', 'hello from alice') && T.click('#send-btn')", nil)
-		bob.waitFor(10*time.Second, "an unread message at bob", "T.text('#chat-unread') === '1'")
+		bob.waitFor(20*time.Second, "an unread message at bob", "T.text('#chat-unread') === '1'")
 		bob.screenshot(dir, "bob-unread")
 		bob.eval("T.click('#chat-panel-btn')", nil)
-		bob.waitFor(5*time.Second, "alice's message in bob's chat", "T.qa('.msg .bubble').some(b => b.textContent === 'hello from alice')")
-		alice.waitFor(5*time.Second, "alice's own message", "T.qa('.msg.local .bubble').some(b => b.textContent === 'hello from alice')")
+		bob.waitFor(15*time.Second, "alice's message in bob's chat", "T.qa('.msg .bubble').some(b => b.textContent === 'hello from alice')")
+		alice.waitFor(15*time.Second, "alice's own message", "T.qa('.msg.local .bubble').some(b => b.textContent === 'hello from alice')")
 		var ae []string
 		alice.eval("T.events", &ae)
 		if !contains(ae, "onToolbarChatPanelButtonClicked") {
@@ -186,18 +186,18 @@ func TestWebComponentCall(t *testing.T) {
 		alice := alice.in(t)
 		// What a browser does when the camera is pulled out: the track ends.
 		alice.eval("(T.q('.tile[data-tile=local-camera] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended')), true)", nil)
-		alice.waitFor(10*time.Second, "the camera-lost notice", "T.qa('.toast').some(x => /camera was disconnected/.test(x.textContent)) && T.q('#camera-btn').classList.contains('off')")
+		alice.waitFor(20*time.Second, "the camera-lost notice", "T.qa('.toast').some(x => /camera was disconnected/.test(x.textContent)) && T.q('#camera-btn').classList.contains('off')")
 		alice.screenshot(dir, "alice-camera-unplugged")
 		alice.eval("T.click('#camera-btn')", nil) // back on (here the fake camera still works)
-		alice.waitFor(10*time.Second, "the camera back on", "!T.q('#camera-btn').classList.contains('off')")
+		alice.waitFor(20*time.Second, "the camera back on", "!T.q('#camera-btn').classList.contains('off')")
 	})
 
 	t.Run("leave", func(t *testing.T) {
 		alice := alice.in(t)
 		bob := bob.in(t)
 		bob.eval("T.click('#leave-btn')", nil)
-		bob.waitFor(10*time.Second, "bob's left notice", "T.phase() === 'ended' && /left the call/.test(T.text('#notice'))")
-		alice.waitFor(15*time.Second, "bob's tile removed at alice", "T.tiles().length === 1 && T.tiles()[0].local")
+		bob.waitFor(20*time.Second, "bob's left notice", "T.phase() === 'ended' && /left the call/.test(T.text('#notice'))")
+		alice.waitFor(30*time.Second, "bob's tile removed at alice", "T.tiles().length === 1 && T.tiles()[0].local")
 		var be []string
 		bob.eval("T.events", &be)
 		if !contains(be, "onToolbarLeaveButtonClicked") {
@@ -210,26 +210,26 @@ func TestWebComponentCall(t *testing.T) {
 	t.Run("invalid_token", func(t *testing.T) {
 		carol := uiOpen(t, granted, "carol", dir)
 		carol.navigate(site + "/carol.html")
-		carol.waitFor(10*time.Second, "the element", "customElements.get('openvidu-webcomponent') && T.listen()")
+		carol.waitFor(20*time.Second, "the element", "customElements.get('openvidu-webcomponent') && T.listen()")
 		bad := strings.Replace(aliceCam.Token, "token=tok_", "token=tok_X", 1)
 		carol.eval(fmt.Sprintf("T.el().setAttribute('tokens', %q)", bad), nil)
-		carol.waitFor(15*time.Second, "the prejoin", "T.phase() === 'prejoin'")
+		carol.waitFor(30*time.Second, "the prejoin", "T.phase() === 'prejoin'")
 		carol.eval("T.click('#join-button')", nil)
-		carol.waitFor(15*time.Second, "a token error in the prejoin", "T.phase() === 'prejoin' && /not valid/.test(T.text('#join-error'))")
+		carol.waitFor(30*time.Second, "a token error in the prejoin", "T.phase() === 'prejoin' && /not valid/.test(T.text('#join-error'))")
 		carol.screenshot(dir, "carol-invalid-token")
 	})
 
 	t.Run("denied_camera", func(t *testing.T) {
 		dave := uiOpen(t, denied, "dave", dir)
 		dave.navigate(site + "/dave.html")
-		dave.waitFor(15*time.Second, "the denied-devices message", "T.phase() === 'prejoin' && /blocked/.test(T.text('#media-error'))")
+		dave.waitFor(30*time.Second, "the denied-devices message", "T.phase() === 'prejoin' && /blocked/.test(T.text('#media-error'))")
 		dave.screenshot(dir, "dave-denied")
 	})
 
 	t.Run("no_devices", func(t *testing.T) {
 		erin := uiOpen(t, granted, "erin", dir)
 		erin.navigate(site + "/erin.html")
-		erin.waitFor(15*time.Second, "the no-devices message", "T.phase() === 'prejoin' && /No camera or microphone/.test(T.text('#media-error')) && !T.q('#join-button').disabled")
+		erin.waitFor(30*time.Second, "the no-devices message", "T.phase() === 'prejoin' && /No camera or microphone/.test(T.text('#media-error')) && !T.q('#join-button').disabled")
 		erin.screenshot(dir, "erin-no-devices")
 	})
 
@@ -240,7 +240,7 @@ func TestWebComponentCall(t *testing.T) {
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Fatalf("shutdown: %v", err)
 		}
-		alice.waitFor(15*time.Second, "alice's notice that the server stopped", "T.phase() === 'ended' && /server was stopped/.test(T.text('#notice')) && T.q('#rejoin-button')")
+		alice.waitFor(30*time.Second, "alice's notice that the server stopped", "T.phase() === 'ended' && /server was stopped/.test(T.text('#notice')) && T.q('#rejoin-button')")
 		alice.screenshot(dir, "alice-server-stopped")
 	})
 	t.Logf("total %v (screenshots in %s)", time.Since(start).Round(time.Millisecond), dir)

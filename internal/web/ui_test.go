@@ -100,8 +100,8 @@ func uiBrowser(t *testing.T, exe, logPath string, grant bool) context.Context {
 		if err != nil {
 			t.Fatalf("start chromium: %v (see %s)", err, logPath)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("chromium did not start within 30s (see %s)", logPath)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("chromium did not start within 60s (see %s)", logPath)
 	}
 	return ctx
 }

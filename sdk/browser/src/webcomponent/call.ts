@@ -545,21 +545,32 @@ export class Call {
         if (!p) return;
         const meta = parseClientData(stream.connection.data, stream.connection.connectionId);
         const type: VideoType = stream.typeOfVideo === 'SCREEN' || meta.type === 'SCREEN' ? 'SCREEN' : 'CAMERA';
-        const subscriber: Subscriber = session.subscribe(stream, undefined);
         const video = newVideo(false);
-        subscriber.addVideoElement(video);
-        if (p.mutedLocally) subscriber.subscribeToAudio(false);
-        this.tiles.set(stream.streamId, {
+        const tile: Tile = {
             id: stream.streamId,
             participant: p,
             type,
             local: false,
-            manager: subscriber,
             video,
             audioActive: stream.hasAudio && stream.audioActive,
             videoActive: stream.hasVideo && stream.videoActive
-        });
+        };
+        this.tiles.set(stream.streamId, tile);
+        this.subscribe(session, stream, tile, 0);
         this.emit('tiles');
+    }
+
+    /** Subscribes, and tries again a few times when the server did not answer (a busy server, a lost packet). */
+    private subscribe(session: Session, stream: Stream, tile: Tile, attempt: number): void {
+        const subscriber: Subscriber = session.subscribe(stream, undefined, {}, (err) => {
+            if (!err || attempt >= 4) return;
+            setTimeout(() => {
+                if (this.session === session && this.tiles.get(tile.id) === tile && tile.manager === subscriber) this.subscribe(session, stream, tile, attempt + 1);
+            }, 1000 * (attempt + 1));
+        });
+        subscriber.addVideoElement(tile.video);
+        if (tile.participant.mutedLocally) subscriber.subscribeToAudio(false);
+        tile.manager = subscriber;
     }
 
     private removeTile(id: string): void {
