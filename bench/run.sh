@@ -14,7 +14,7 @@
 #   OUT=bench/out    where binaries, JSON reports, profiles and the table go
 #   SERVER_BIN=...   run this server binary instead of the tree's (before/after
 #                    comparisons with the same load generator)
-#   NICE=-10         scheduling priority of the server and the load (root only;
+#   NICE=-20         scheduling priority of the server and the load (root only;
 #                    NICE=0 to share the machine evenly with other work)
 #
 # Everything stays on 127.0.0.1; the server uses its own ports (24443 HTTP,
@@ -28,7 +28,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PROFILE=${PROFILE:-meeting-5x5}
 OUT=${OUT:-bench/out}
-NICE=${NICE:--10}
+NICE=${NICE:--20}
 [ "$(id -u)" = 0 ] || NICE=0
 PORT=24443
 SECRET=BENCH_SECRET

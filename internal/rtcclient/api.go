@@ -51,8 +51,10 @@ func NewAPI(opts APIOptions) (*API, error) {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	}
+	// Pion's own logs (TURN refresh races at teardown and the like) would
+	// interleave with the load tester's progress line.
 	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
+	lf.DefaultLogLevel = logging.LogLevelDisabled
 	se.LoggerFactory = lf
 
 	me := &webrtc.MediaEngine{}
