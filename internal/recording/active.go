@@ -28,7 +28,12 @@ const (
 // activeRecording is a recording from its start until it is ready or
 // failed.
 type activeRecording struct {
-	m     *Manager
+	m *Manager
+	// Fixed at creation (read without the lock).
+	recID, sessionID string
+	createdAt        time.Time
+	props            core.RecordingProperties
+
 	dir   string // {path}/{id}
 	parts string // where the stream files go: dir, or dir/.parts for COMPOSED
 
@@ -66,11 +71,13 @@ func newActiveRecording(m *Manager, id, dir, sessionID string, props core.Record
 		name = id
 	}
 	props.Name = name
+	created := m.now()
 	a := &activeRecording{
-		m: m, dir: dir, parts: dir, startDone: make(chan struct{}), done: make(chan struct{}),
+		m: m, recID: id, sessionID: sessionID, createdAt: created, props: props,
+		dir: dir, parts: dir, startDone: make(chan struct{}), done: make(chan struct{}),
 		live: map[string]*recordedStream{},
 		rec: Recording{
-			ID: id, Name: name, SessionID: sessionID, Properties: props, CreatedAt: m.now(), Status: core.RecordingStarting,
+			ID: id, Name: name, SessionID: sessionID, Properties: props, CreatedAt: created, Status: core.RecordingStarting,
 		},
 	}
 	if props.OutputMode.IsComposed() {
@@ -79,7 +86,7 @@ func newActiveRecording(m *Manager, id, dir, sessionID string, props core.Record
 	return a
 }
 
-func (a *activeRecording) id() string { return a.rec.ID }
+func (a *activeRecording) id() string { return a.recID }
 
 func (a *activeRecording) phaseNow() phase {
 	a.mu.Lock()
@@ -119,7 +126,7 @@ func (a *activeRecording) begun(view core.SessionView) {
 
 // attachAll records every stream published now. Runs on the event goroutine.
 func (a *activeRecording) attachAll() {
-	s, err := a.m.svc.Session(a.rec.SessionID)
+	s, err := a.m.svc.Session(a.sessionID)
 	if err != nil {
 		return
 	}
@@ -166,7 +173,9 @@ func (a *activeRecording) start() (Recording, error) {
 }
 
 func (a *activeRecording) ref() core.SessionRef {
-	return core.SessionRef{ID: a.rec.SessionID, UniqueID: a.rec.UniqueSessionID}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return core.SessionRef{ID: a.sessionID, UniqueID: a.rec.UniqueSessionID}
 }
 
 // awaitMedia waits until each stream wrote its first frame. INDIVIDUAL
@@ -178,7 +187,7 @@ func (a *activeRecording) awaitMedia(streams []*recordedStream) error {
 	}
 	timer := time.NewTimer(a.m.opts.StartTimeout)
 	defer timer.Stop()
-	strict := a.rec.Properties.OutputMode == core.OutputIndividual && !a.rec.Properties.IgnoreFailedStreams
+	strict := a.props.OutputMode == core.OutputIndividual && !a.props.IgnoreFailedStreams
 	var silent []string
 	for _, s := range streams {
 		select {
@@ -204,7 +213,7 @@ func (a *activeRecording) failStart(cause error) error {
 	a.phase = phaseStopping
 	streams := append([]*recordedStream(nil), a.streams...)
 	a.mu.Unlock()
-	m.svc.EndRecording(a.rec.SessionID, a.rec.ID, false)
+	m.svc.EndRecording(a.sessionID, a.recID, false)
 	for _, s := range streams {
 		s.close()
 	}
@@ -238,8 +247,8 @@ func (a *activeRecording) writeMetadata() {
 	a.mu.Lock()
 	md := toMetadata(a.rec, a.stoppedAt)
 	a.mu.Unlock()
-	if err := writeJSONFile(filepath.Join(a.dir, metadataName(a.rec.ID)), md, false); err != nil {
-		a.m.log.Error("writing recording metadata", "recordingId", a.rec.ID, "err", err)
+	if err := writeJSONFile(filepath.Join(a.dir, metadataName(a.recID)), md, false); err != nil {
+		a.m.log.Error("writing recording metadata", "recordingId", a.recID, "err", err)
 	}
 }
 
@@ -256,7 +265,7 @@ func videoSize(dims string) (int, int) {
 // goroutine.
 func (a *activeRecording) addStream(st core.StreamView, conn core.ConnectionView) {
 	m := a.m
-	props := a.rec.Properties
+	props := a.props
 	if props.OutputMode == core.OutputIndividual && !conn.Properties.Record {
 		return
 	}
@@ -278,7 +287,7 @@ func (a *activeRecording) addStream(st core.StreamView, conn core.ConnectionView
 		}
 	}
 	if audio == nil && video == nil {
-		m.log.Warn("stream not recorded: no recordable track", "recordingId", a.rec.ID, "streamId", st.ID)
+		m.log.Warn("stream not recorded: no recordable track", "recordingId", a.recID, "streamId", st.ID)
 		return
 	}
 	ext := ".webm"
@@ -301,7 +310,7 @@ func (a *activeRecording) addStream(st core.StreamView, conn core.ConnectionView
 	}
 	s.writeSidecar()
 	cfg := writerConfig{
-		path: s.path, origin: a.rec.CreatedAt, audio: audio, video: video, now: m.opts.Now, syncEvery: m.opts.SyncEvery,
+		path: s.path, origin: a.createdAt, audio: audio, video: video, now: m.opts.Now, syncEvery: m.opts.SyncEvery,
 		keyframe: func() { m.opts.Source.RequestKeyframe(st.ID) }, log: m.log,
 		onStart: func(ms int64) {
 			s.mu.Lock()
@@ -315,7 +324,7 @@ func (a *activeRecording) addStream(st core.StreamView, conn core.ConnectionView
 	}
 	w, err := newStreamWriter(cfg)
 	if err != nil {
-		m.log.Error("recording a stream", "recordingId", a.rec.ID, "streamId", st.ID, "err", err)
+		m.log.Error("recording a stream", "recordingId", a.recID, "streamId", st.ID, "err", err)
 		os.Remove(s.sidecar)
 		return
 	}
@@ -329,14 +338,14 @@ func (a *activeRecording) addStream(st core.StreamView, conn core.ConnectionView
 		}
 		detach, err := m.opts.Source.Attach(st.ID, kind.video, w.sink(kind.video))
 		if err != nil {
-			m.log.Warn("tapping a stream", "recordingId", a.rec.ID, "streamId", st.ID, "err", err)
+			m.log.Warn("tapping a stream", "recordingId", a.recID, "streamId", st.ID, "err", err)
 			continue
 		}
 		s.detach = append(s.detach, detach)
 	}
 	a.streams = append(a.streams, s)
 	a.live[st.ID] = s
-	m.log.Info("recording stream", "recordingId", a.rec.ID, "streamId", st.ID, "file", s.meta.Name)
+	m.log.Info("recording stream", "recordingId", a.recID, "streamId", st.ID, "file", s.meta.Name)
 }
 
 func (a *activeRecording) hasFile(name string) bool {
@@ -421,17 +430,17 @@ func (m *Manager) stop(a *activeRecording, reason core.Reason, manual bool) (Rec
 		return Recording{}, errNotRunning
 	}
 	a.phase = phaseStopping
-	a.stoppedAt = m.now().Sub(a.rec.CreatedAt).Milliseconds()
+	a.stoppedAt = m.now().Sub(a.createdAt).Milliseconds()
 	streams := append([]*recordedStream(nil), a.streams...)
 	comp := a.composer
 	a.mu.Unlock()
 
 	m.mu.Lock()
-	if m.bySession[a.rec.SessionID] == a {
-		delete(m.bySession, a.rec.SessionID)
+	if m.bySession[a.sessionID] == a {
+		delete(m.bySession, a.sessionID)
 	}
 	m.mu.Unlock()
-	closeEmpty := m.svc.EndRecording(a.rec.SessionID, a.rec.ID, manual)
+	closeEmpty := m.svc.EndRecording(a.sessionID, a.recID, manual)
 	if m.opts.Observer != nil {
 		m.opts.Observer.RecordingStopped()
 	}
@@ -480,7 +489,7 @@ func (m *Manager) stop(a *activeRecording, reason core.Reason, manual bool) (Rec
 	m.log.Info("recording finalized", "recordingId", final.ID, "status", final.Status, "file", final.File,
 		"size", final.Size, "duration", final.Duration, "took", time.Since(began).Round(time.Millisecond), "err", final.Error)
 	if closeEmpty {
-		m.svc.CloseEmptySession(a.rec.SessionID, core.ReasonRecordingStoppedByServer)
+		m.svc.CloseEmptySession(a.sessionID, core.ReasonRecordingStoppedByServer)
 	}
 	return final, nil
 }
@@ -522,10 +531,11 @@ func (a *activeRecording) finalize(ctx context.Context, streams []*recordedStrea
 		}
 		s.mu.Unlock()
 	}
-	if a.rec.Properties.OutputMode == core.OutputIndividual {
-		return a.m.finalizeIndividual(ctx, a.dir, a.rec, files)
+	rec := a.snapshot()
+	if a.props.OutputMode == core.OutputIndividual {
+		return a.m.finalizeIndividual(ctx, a.dir, rec, files)
 	}
-	return a.m.finalizeComposed(ctx, a.dir, a.rec, files, a.stoppedAt, a.composer)
+	return a.m.finalizeComposed(ctx, a.dir, rec, files, a.stoppedAt, a.composer)
 }
 
 var _ media.Sink = sink{}

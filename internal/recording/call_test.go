@@ -170,6 +170,7 @@ func within(got, want, tolerance float64) bool { return math.Abs(got-want) <= wa
 // with a colour per participant), one recorded INDIVIDUAL and one COMPOSED
 // at the same time, checked with ffprobe and ffmpeg.
 func TestCallRecordedIndividualAndComposed(t *testing.T) {
+	t.Parallel()
 	ffmpegBin, ffprobeBin := tools(t)
 	hooks := &webhookLog{}
 	hookSrv := newLoopbackServer(t, hooks)
@@ -325,7 +326,7 @@ func checkIndividual(t *testing.T, srv *testkit.Server, ffprobeBin string, rec r
 			t.Errorf("%s: streams %s", f.Name, pr.codecs())
 		}
 		if want := float64(f.EndTimeOffset-f.StartTimeOffset) / 1000; !within(d, want, 0.05) || !within(d, recorded, 0.1) {
-			t.Errorf("%s: ffprobe %.3f s, sync file %.3f s, recorded %.3f s", f.Name, d, want, recorded)
+			t.Errorf("%s: ffprobe %.3f s, sync file %.3f s (%d–%d ms), recorded %.3f s", f.Name, d, want, f.StartTimeOffset, f.EndTimeOffset, recorded)
 		}
 		total += f.Size
 		first, last = min(first, f.StartTimeOffset), max(last, f.EndTimeOffset)
@@ -401,6 +402,16 @@ func checkComposed(t *testing.T, srv *testkit.Server, ffmpegBin, ffprobeBin stri
 	for _, band := range [][2]int{{0, 36}, {684, 720}} {
 		if r, g, b := mean(0, band[0], 1280, band[1]); r+g+b > 30 {
 			t.Errorf("band %v is not black: %.0f %.0f %.0f", band, r, g, b)
+		}
+	}
+	if t.Failed() {
+		for _, at := range []float64{1, d / 2, d - 1} {
+			f, _ := exec.Command(ffmpegBin, "-v", "error", "-ss", fmt.Sprintf("%.2f", at), "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-").Output()
+			sum := 0
+			for _, v := range f {
+				sum += int(v)
+			}
+			t.Logf("mean brightness at %.1f s: %.1f", at, float64(sum)/float64(max(len(f), 1)))
 		}
 	}
 	if t.Failed() || os.Getenv("GOVIDU_KEEP_FRAME") != "" {

@@ -70,7 +70,7 @@ type segmentManifest struct {
 const manifestName = "segments.json"
 
 func newComposer(a *activeRecording) *composer {
-	c := newComposerFor(a.m, a.dir, a.rec.Properties)
+	c := newComposerFor(a.m, a.dir, a.props)
 	c.a = a
 	return c
 }
@@ -125,7 +125,7 @@ func (c *composer) startLive() {
 				return
 			case <-t.C:
 			}
-			elapsed := c.m.opts.Now().Sub(c.a.rec.CreatedAt) - c.m.opts.ComposeLag
+			elapsed := c.m.opts.Now().Sub(c.a.createdAt) - c.m.opts.ComposeLag
 			safe := c.unitsAt(elapsed.Milliseconds())
 			c.mu.Lock()
 			next := c.composed
@@ -135,7 +135,7 @@ func (c *composer) startLive() {
 			}
 			if err := c.composeRange(c.m.ctx, next, next+c.segUnits, c.liveStreams()); err != nil {
 				if c.m.ctx.Err() == nil {
-					c.m.log.Warn("composing a segment while recording; it will be redone at stop", "recordingId", c.a.rec.ID, "err", err)
+					c.m.log.Warn("composing a segment while recording; it will be redone at stop", "recordingId", c.a.recID, "err", err)
 				}
 				return
 			}
@@ -313,10 +313,15 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 	args = append(args, "-filter_complex", strings.Join(graph, ";"))
 	args = append(args, maps...)
 	args = append(args, "-f", "matroska", out)
-	if err := c.m.ff.run(ctx, args, nil); err != nil {
+	complaints, err := c.m.ff.runOutput(ctx, args, nil)
+	if err != nil {
 		os.Remove(out)
 		return fmt.Errorf("segment %s–%s s: %w", secs(c.seconds(from)), secs(c.seconds(to)), err)
 	}
+	if complaints != "" {
+		c.m.log.Warn("ffmpeg reported problems while composing", "recordingId", filepath.Base(c.dir), "segment", name, "stderr", complaints)
+	}
+	c.m.log.Debug("composed segment", "recordingId", filepath.Base(c.dir), "segment", name, "args", strings.Join(args, " "))
 	c.mu.Lock()
 	c.segments = append(c.segments, segmentInfo{File: name, From: from, To: to})
 	c.composed = to

@@ -58,8 +58,15 @@ type progress struct {
 // reports. The process is killed when ctx ends, and when govidu dies
 // (parent-death signal), so that no orphan keeps writing.
 func (f ffmpeg) run(ctx context.Context, args []string, onProgress func(progress)) error {
+	_, err := f.runOutput(ctx, args, onProgress)
+	return err
+}
+
+// runOutput is run that also returns what ffmpeg complained about on a
+// successful run (decoding errors in an input, for instance).
+func (f ffmpeg) runOutput(ctx context.Context, args []string, onProgress func(progress)) (string, error) {
 	if f.ffmpeg == "" {
-		return ErrNoFFmpeg
+		return "", ErrNoFFmpeg
 	}
 	full := append([]string{"-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y"}, args...)
 	if onProgress != nil {
@@ -74,11 +81,11 @@ func (f ffmpeg) run(ctx context.Context, args []string, onProgress func(progress
 	if onProgress != nil {
 		var err error
 		if stdout, err = cmd.StdoutPipe(); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("ffmpeg: %w", err)
+		return "", fmt.Errorf("ffmpeg: %w", err)
 	}
 	if f.nice {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, 10)
@@ -102,11 +109,11 @@ func (f ffmpeg) run(ctx context.Context, args []string, onProgress func(progress
 	}
 	if err := cmd.Wait(); err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return "", ctx.Err()
 		}
-		return fmt.Errorf("ffmpeg: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("ffmpeg: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	return nil
+	return strings.TrimSpace(stderr.String()), nil
 }
 
 type limitedWriter struct {

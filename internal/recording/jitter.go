@@ -5,8 +5,9 @@ import (
 )
 
 // The jitter buffer of one track: packets come in any order (network
-// reordering, NACK retransmissions), frames go out in order. A packet
-// missing for longer than maxWait is given up: for video the frames up to
+// reordering, NACK retransmissions), frames go out in order. Time is the
+// packets' arrival time. A packet missing while later ones arrive for
+// longer than maxWait is given up: for video the frames up to
 // the next keyframe are dropped too (they would decode into garbage) and a
 // keyframe is requested.
 
@@ -91,13 +92,6 @@ func (a *assembler) push(p *packet, now int64, emit func(frame)) {
 		a.highest = ext
 	}
 	a.drain(now, emit)
-}
-
-// tick gives up packets that are too late, emitting what follows them.
-func (a *assembler) tick(now int64, emit func(frame)) {
-	if a.started && a.count > 0 {
-		a.drain(now, emit)
-	}
 }
 
 // flush emits every complete frame still held and drops the rest.

@@ -205,7 +205,7 @@ func (m *Manager) Start(sessionID string, props core.RecordingProperties) (Recor
 	m.bySession[sessionID] = rec
 	m.byID[id] = rec
 	m.mu.Unlock()
-	view, err := m.svc.BeginRecording(sessionID, id, rec.rec.Name)
+	view, err := m.svc.BeginRecording(sessionID, id, rec.snapshot().Name)
 	if err != nil {
 		m.forget(rec)
 		close(rec.startDone)
@@ -239,8 +239,8 @@ func (m *Manager) allocate(sessionID string) (string, string, error) {
 func (m *Manager) forget(rec *activeRecording) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.bySession[rec.rec.SessionID] == rec {
-		delete(m.bySession, rec.rec.SessionID)
+	if m.bySession[rec.sessionID] == rec {
+		delete(m.bySession, rec.sessionID)
 	}
 	if m.byID[rec.id()] == rec {
 		delete(m.byID, rec.id())
@@ -266,8 +266,8 @@ func (m *Manager) Stop(id string) (Recording, error) {
 	default:
 		return Recording{}, core.ErrRecordingNotFound.Withf("recording %s is already stopped", id)
 	}
-	if s, err := m.svc.Session(rec.rec.SessionID); err != nil || !s.View().Recording {
-		return Recording{}, core.ErrRecordingConflict.Withf("session %s is not being recorded", rec.rec.SessionID)
+	if s, err := m.svc.Session(rec.sessionID); err != nil || !s.View().Recording {
+		return Recording{}, core.ErrRecordingConflict.Withf("session %s is not being recorded", rec.sessionID)
 	}
 	r, err := m.stop(rec, core.ReasonRecordingStoppedByServer, true)
 	if errors.Is(err, errNotRunning) {
@@ -362,7 +362,7 @@ func (m *Manager) recordingOf(ref core.SessionRef) *activeRecording {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	rec := m.bySession[ref.ID]
-	if rec == nil || rec.rec.UniqueSessionID != ref.UniqueID {
+	if rec == nil || rec.ref().UniqueID != ref.UniqueID {
 		return nil
 	}
 	return rec
@@ -383,7 +383,7 @@ func (m *Manager) handle(ev any) {
 		}
 	case core.ConnectionPropertyChanged:
 		rec := m.recordingOf(e.Session)
-		if rec == nil || e.Property != "record" || rec.rec.Properties.OutputMode != core.OutputIndividual {
+		if rec == nil || e.Property != "record" || rec.props.OutputMode != core.OutputIndividual {
 			return
 		}
 		st, err := m.svc.StreamOf(e.Session.ID, e.ConnectionID)

@@ -294,6 +294,7 @@ func individual(mut ...func(*core.RecordingProperties)) core.RecordingProperties
 }
 
 func TestIndividualRecording(t *testing.T) {
+	t.Parallel()
 	ff := needFFmpeg(t)
 	e := newEnv(t, nil)
 	streams := e.session("ind", nil, av, videoV)
@@ -389,6 +390,7 @@ func TestIndividualRecording(t *testing.T) {
 }
 
 func TestStartFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *Options) { o.FFmpegDir = t.TempDir() }) // no ffmpeg there
 	e.session("quiet", nil, av, silent)
 	p := core.DefaultRecordingProperties()
@@ -441,6 +443,7 @@ func TestStartFailures(t *testing.T) {
 }
 
 func TestRecordingIDsAndDelete(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.session("s", nil) // a participant who does not publish
 	start := func() Recording {
@@ -509,6 +512,7 @@ func TestRecordingIDsAndDelete(t *testing.T) {
 // The session closes while recording: the recording stops with the
 // session's reason, before sessionDestroyed.
 func TestSessionCloseStopsRecording(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.session("c", nil, av)
 	if _, err := e.m.Start("c", individual()); err != nil {
@@ -527,6 +531,7 @@ func TestSessionCloseStopsRecording(t *testing.T) {
 // the first publish; a record=false PATCH ends that stream's file and
 // record=true starts a new one (-1).
 func TestAlwaysAndRecordToggle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	streams := e.session("al", func(p *core.SessionProperties) {
 		p.RecordingMode = core.RecordingModeAlways
@@ -582,6 +587,7 @@ func copyTree(t *testing.T, src, dst string) {
 // copy: both recordings are listed as stopped at once and become ready
 // from their files; the COMPOSED one reuses the segments composed live.
 func TestRecoveryFromCrashSnapshot(t *testing.T) {
+	t.Parallel()
 	ff := needFFmpeg(t)
 	e := newEnv(t, func(o *Options) { o.SegmentDuration, o.ComposeLag = time.Second, time.Second })
 	e.session("i", nil, av)

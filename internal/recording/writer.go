@@ -29,7 +29,7 @@ const (
 	interleaveHold   = 700 * time.Millisecond // frames wait this long for earlier ones of the other track
 	headerWait       = 2 * time.Second        // how long the header waits for every track's first frame
 	keyframeRetry    = time.Second            // keyframe requests while waiting for one
-	writerTick       = 50 * time.Millisecond  // timeouts are checked this often
+	writerTick       = 50 * time.Millisecond  // held frames are released this often
 	driftLimit       = 3 * time.Second        // RTP time this far from arrival time is re-anchored
 	defaultSyncEvery = 2 * time.Second        // fsync period of a file being written
 )
@@ -158,12 +158,12 @@ func newStreamWriter(cfg writerConfig) (*streamWriter, error) {
 		return nil, errors.New("recording: a stream writer needs a track")
 	}
 	w.mux = newMkvMuxer(f, mts, cfg.syncEvery)
-	go w.run()
 	if w.video != nil && cfg.keyframe != nil {
 		cfg.keyframe()
 		w.lastKeyReq = cfg.now()
 	}
 	w.lastPeriod = cfg.now()
+	go w.run()
 	return w, nil
 }
 
@@ -230,8 +230,10 @@ func (w *streamWriter) handle(p *packet) {
 	if t == nil {
 		return
 	}
+	// The jitter buffer runs on arrival time: a backlog in our queue (a
+	// slow disk, a busy machine) never looks like network loss.
 	now := w.cfg.now()
-	t.asm.push(p, now.UnixNano(), func(f frame) { w.emit(t, f) })
+	t.asm.push(p, p.arrival, func(f frame) { w.emit(t, f) })
 	if t == w.video && t.asm.needKey && w.cfg.keyframe != nil && now.Sub(w.lastKeyReq) >= keyframeRetry {
 		w.lastKeyReq = now // a loss broke the picture: ask at once, not at the next tick
 		w.cfg.keyframe()
@@ -240,9 +242,6 @@ func (w *streamWriter) handle(p *packet) {
 
 func (w *streamWriter) onTick() {
 	now := w.cfg.now()
-	for _, t := range w.tracks {
-		t.asm.tick(now.UnixNano(), func(f frame) { w.emit(t, f) })
-	}
 	w.release(w.nowNs(), false)
 	if v := w.video; v != nil && w.cfg.keyframe != nil {
 		waiting := v.asm.needKey && now.Sub(w.lastKeyReq) >= keyframeRetry

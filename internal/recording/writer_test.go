@@ -94,6 +94,7 @@ func record(t *testing.T, audio, video *trackSpec, base time.Time, pkts []*packe
 func near(got, want, tolerance float64) bool { return math.Abs(got-want) <= tolerance*want }
 
 func TestWriterVP8Opus(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	pkts := merge(vp8Packets(t, 6*time.Second, base.Add(300*time.Millisecond)), opusPackets(t, 6*time.Second, base.Add(200*time.Millisecond)))
 	r := record(t, &trackSpec{codec: codecOpus}, &trackSpec{codec: codecVP8, width: 640, height: 480}, base, pkts)
@@ -124,6 +125,7 @@ func TestWriterVP8Opus(t *testing.T) {
 // Reordering, duplicates and retransmissions arriving late give the same
 // file as an orderly network.
 func TestWriterReorderAndDuplicates(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	pkts := merge(vp8Packets(t, 3*time.Second, base), opusPackets(t, 3*time.Second, base))
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -149,6 +151,7 @@ func TestWriterReorderAndDuplicates(t *testing.T) {
 // A lost video packet costs the frames up to the next keyframe (which is
 // asked for), never a broken picture; a lost audio packet is a gap.
 func TestWriterLoss(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	video := vp8Packets(t, 3*time.Second, base)
 	audio := opusPackets(t, 3*time.Second, base)
@@ -182,6 +185,7 @@ func TestWriterLoss(t *testing.T) {
 // A publisher reconnection: a new SSRC with new sequence numbers and
 // timestamps continues the same file on the arrival clock.
 func TestWriterSourceChange(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	first := vp8Packets(t, 2*time.Second, base)
 	second := packetize(vp8Fixture(t), &codecs.VP8Payloader{}, 90000, time.Second/15, 2*time.Second, base.Add(3*time.Second), 9999, true)
@@ -196,6 +200,7 @@ func TestWriterSourceChange(t *testing.T) {
 }
 
 func TestWriterVP9(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	pkts := packetize(vp9Fixture(t), &codecs.VP9Payloader{}, 90000, time.Second/15, 3*time.Second, base, 3333, true)
 	r := record(t, nil, &trackSpec{codec: codecVP9}, base, pkts)
@@ -208,6 +213,7 @@ func TestWriterVP9(t *testing.T) {
 }
 
 func TestWriterH264(t *testing.T) {
+	t.Parallel()
 	base := time.Unix(1_700_000_000, 0)
 	pkts := packetize(h264Fixture(t), &codecs.H264Payloader{}, 90000, time.Second/15, 3*time.Second, base, 4444, true)
 	audio := opusPackets(t, 3*time.Second, base)
@@ -226,6 +232,7 @@ func TestWriterH264(t *testing.T) {
 // A file cut anywhere after its first cluster is finalized into a valid,
 // playable file; finalizing twice changes nothing.
 func TestFinalizeTruncated(t *testing.T) {
+	t.Parallel()
 	ff := needFFmpeg(t)
 	base := time.Unix(1_700_000_000, 0)
 	pkts := merge(vp8Packets(t, 4*time.Second, base), opusPackets(t, 4*time.Second, base))

@@ -200,6 +200,19 @@ type Options struct {
 // publishes. The participant leaves when the test ends.
 func Join(t testing.TB, token string, opts Options) *Participant {
 	t.Helper()
+	p := connect(t, token, opts)
+	p.publish(opts)
+	return p
+}
+
+// JoinOnly joins without publishing (a viewer).
+func JoinOnly(t testing.TB, token string) *Participant {
+	t.Helper()
+	return connect(t, token, Options{Colour: Colour{Name: "viewer"}})
+}
+
+func connect(t testing.TB, token string, opts Options) *Participant {
+	t.Helper()
 	u, err := url.Parse(token)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +248,6 @@ func Join(t testing.TB, token string, opts Options) *Participant {
 	}
 	_ = json.Unmarshal(res, &joined)
 	p.ConnectionID = joined.ID
-	p.publish(opts)
 	return p
 }
 
@@ -437,16 +449,21 @@ func (p *Participant) WaitConnected(timeout time.Duration) error {
 	return nil
 }
 
+// play sends samples on an absolute schedule: a starved goroutine catches
+// up instead of skipping (a Ticker drops ticks), so the media lasts as long
+// as the wall clock says.
 func play(stop <-chan struct{}, track *webrtc.TrackLocalStaticSample, samples [][]byte, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
+	start := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
 	for i := 0; ; i++ {
-		_ = track.WriteSample(pionmedia.Sample{Data: samples[i%len(samples)], Duration: every})
 		select {
 		case <-stop:
 			return
-		case <-t.C:
+		case <-timer.C:
 		}
+		_ = track.WriteSample(pionmedia.Sample{Data: samples[i%len(samples)], Duration: every})
+		timer.Reset(time.Until(start.Add(time.Duration(i+1) * every)))
 	}
 }
 
