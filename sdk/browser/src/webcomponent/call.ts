@@ -680,6 +680,8 @@ export class Call {
     private end(reason: string): void {
         const session = this.session;
         const screen = this.screenSession;
+        // Forgotten first: the sessionDisconnected that disconnect() fires is then ours, not news.
+        this.session = undefined;
         this.screenSession = undefined;
         this.state = 'ended';
         this.endReason = reason;

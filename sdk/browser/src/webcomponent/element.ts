@@ -126,6 +126,8 @@ export class OpenViduWebComponent extends HTMLElement {
     private tokensArrived(): void {
         const call = this.call;
         if (!call || !this.currentTokens) return;
+        // In a call already: the new tokens wait for the next join.
+        if (call.state === 'joined' || call.state === 'joining') return;
         const session = call.prepareSession();
         this.emit('onSessionCreated', session);
         this.emit('onParticipantCreated', this.participantInfo(call.local));
