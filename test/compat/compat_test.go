@@ -37,6 +37,25 @@ func missing(t *testing.T, format string, args ...any) {
 // TestNodeClient runs node_client_test.mjs (openvidu-node-client 2.32.2 under
 // node's test runner) against a fresh server.
 func TestNodeClient(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.Options{})
+	live := stageLiveSession(t, srv)
+	runNodeTests(t, srv, live.env())
+	live.checkSignals(t)
+}
+
+// TestNodeClientRecording runs the file's recording tests against a server
+// with OPENVIDU_RECORDING=true, where a Pion participant publishes real
+// media through the signaling protocol.
+func TestNodeClientRecording(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{
+		"OPENVIDU_RECORDING": "true", "OPENVIDU_RECORDING_PATH": t.TempDir(),
+	}})
+	env := stageRecordingSessions(t, srv)
+	runNodeTests(t, srv, env, "--test-name-pattern=^recording enabled")
+}
+
+func runNodeTests(t *testing.T, srv *testkit.Server, env []string, args ...string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing(t, "node is not installed (Node 20+ is needed for the compatibility tests)")
@@ -49,13 +68,10 @@ func TestNodeClient(t *testing.T) {
 	if _, err := os.Stat(pkg); err != nil {
 		missing(t, "openvidu-node-client is not installed; from the repository root run: %s", installCommand)
 	}
-
-	srv := testkit.StartServer(t, testkit.Options{})
-	live := stageLiveSession(t, srv)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "node_client_test.mjs")
+	cmd := exec.CommandContext(ctx, node, append(append([]string{"--test", "--test-reporter=spec"}, args...), "node_client_test.mjs")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"GOVIDU_URL="+srv.URL,
@@ -63,7 +79,7 @@ func TestNodeClient(t *testing.T) {
 		"NO_COLOR=1",
 		"FORCE_COLOR=0",
 	)
-	cmd.Env = append(cmd.Env, live.env()...)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.WaitDelay = 5 * time.Second // do not hang on pipes if node leaves children behind
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -93,7 +109,6 @@ func TestNodeClient(t *testing.T) {
 		t.Fatalf("node --test: %v", err)
 	}
 	t.Logf("node --test passed in %v", time.Since(start).Round(time.Millisecond))
-	live.checkSignals(t)
 }
 
 func logLines(t *testing.T, r io.Reader) {

@@ -396,7 +396,7 @@ test('wrong secret is rejected with 401', T, async () => {
   await rejectsWith(ov.listRecordings(), 401);
 });
 
-test('recordings: every call is rejected with 501 (recording disabled)', T, async () => {
+test('recordings: every call is rejected with 501 (recording disabled)', { ...T, skip: process.env.GOVIDU_REC_SESSION ? 'recording is enabled in this run' : false }, async () => {
   const ov = client();
   const session = await ov.createSession();
   await rejectsWith(ov.listRecordings(), 501);
@@ -493,3 +493,95 @@ test(
     assert.ok(!ov.activeSessions.some((s) => s.sessionId === LIVE.session));
   },
 );
+
+// TestNodeClientRecording (compat_test.go) runs this file a second time
+// against a server with OPENVIDU_RECORDING=true and a session whose
+// participant publishes real media (a Pion peer), with
+// --test-name-pattern selecting the tests below.
+const REC = process.env.GOVIDU_REC_SESSION
+  ? { session: process.env.GOVIDU_REC_SESSION, idle: process.env.GOVIDU_REC_IDLE }
+  : null;
+const REC_T = { timeout: 90_000, skip: REC ? false : 'needs GOVIDU_REC_* (staged by compat_test.go)' };
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function download(url) {
+  const res = await fetch(url, { headers: { Authorization: 'Basic ' + Buffer.from('OPENVIDUAPP:' + SECRET).toString('base64') } });
+  return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+}
+
+test('recording enabled: start, get, list, stop, delete (INDIVIDUAL and COMPOSED)', REC_T, async () => {
+  const ov = client();
+  await ov.fetch();
+  const session = ov.activeSessions.find((s) => s.sessionId === REC.session);
+  assert.ok(session, `the publishing session ${REC.session} is listed`);
+  assert.equal(session.recording, false);
+
+  // INDIVIDUAL, named.
+  let rec = await ov.startRecording(REC.session, { name: 'compat-individual', outputMode: Recording.OutputMode.INDIVIDUAL });
+  assert.equal(rec.id, REC.session);
+  assert.equal(rec.sessionId, REC.session);
+  assert.equal(rec.status, Recording.Status.started);
+  assert.equal(rec.url, null);
+  assert.equal(rec.size, 0);
+  assert.equal(rec.duration, 0);
+  assert.ok(Math.abs(rec.createdAt - Date.now()) < 60_000);
+  assert.deepEqual(plain(rec.properties), {
+    name: 'compat-individual', hasAudio: true, hasVideo: true, outputMode: 'INDIVIDUAL', ignoreFailedStreams: false,
+  });
+  assert.equal(session.recording, true, 'startRecording flags the local session');
+  assert.equal(await session.fetch(), false, 'and the server agrees');
+  await rejectsWith(ov.startRecording(REC.session), 409);
+  await rejectsWith(ov.deleteRecording(rec.id), 409);
+  const got = await ov.getRecording(rec.id);
+  assert.equal(got.status, Recording.Status.started);
+  assert.ok((await ov.listRecordings()).some((r) => r.id === rec.id));
+
+  await pause(2500);
+  rec = await ov.stopRecording(rec.id);
+  assert.equal(rec.status, Recording.Status.ready, 'stop answers with the final state');
+  assert.ok(rec.size > 0 && rec.duration > 1.5, `size ${rec.size}, duration ${rec.duration}`);
+  assert.match(rec.url, new RegExp(`^http://${escape(HOST)}/openvidu/recordings/${escape(rec.id)}/compat-individual\\.zip$`));
+  assert.equal(session.recording, false);
+  await rejectsWith(ov.stopRecording(rec.id), 404);
+  const zip = await download(rec.url);
+  assert.equal(zip.status, 200);
+  assert.equal(zip.type, 'application/zip');
+  assert.equal(zip.body.subarray(0, 2).toString(), 'PK');
+
+  // COMPOSED with properties; the id is the next free one.
+  let comp = await ov.startRecording(REC.session, {
+    name: 'compat-composed', outputMode: Recording.OutputMode.COMPOSED, resolution: '640x480', frameRate: 15,
+  });
+  assert.equal(comp.id, REC.session + '~1');
+  assert.equal(comp.properties.resolution, '640x480');
+  assert.equal(comp.properties.frameRate, 15);
+  assert.equal(comp.properties.recordingLayout, 'BEST_FIT');
+  await pause(2500);
+  comp = await ov.stopRecording(comp.id);
+  assert.equal(comp.status, Recording.Status.ready);
+  assert.match(comp.url, /\/compat-composed\.mp4$/);
+  assert.ok(comp.duration > 1.5, `duration ${comp.duration}`);
+  const mp4 = await download(comp.url);
+  assert.equal(mp4.status, 200);
+  assert.equal(mp4.type, 'video/mp4');
+  assert.equal(mp4.body.length, comp.size);
+
+  const all = await ov.listRecordings();
+  assert.deepEqual(all.map((r) => r.id).filter((id) => id.startsWith(REC.session)).sort(), [REC.session, REC.session + '~1']);
+  await ov.deleteRecording(comp.id);
+  await rejectsWith(ov.getRecording(comp.id), 404);
+  await rejectsWith(ov.deleteRecording(comp.id), 404);
+  await ov.deleteRecording(rec.id);
+});
+
+test('recording enabled: error statuses', REC_T, async () => {
+  const ov = client();
+  await rejectsWith(ov.startRecording('compat-no-such-session'), 404);
+  await rejectsWith(ov.startRecording(REC.idle), 406);
+  await rejectsWith(ov.startRecording(REC.session, { resolution: '1x1' }), 422);
+  await rejectsWith(ov.startRecording(REC.session, { hasAudio: false, hasVideo: false }), 422);
+  await rejectsWith(ov.startRecording(REC.session, { name: 'not a valid name' }), 400);
+  await rejectsWith(ov.stopRecording('compat-no-such-recording'), 404);
+  await rejectsWith(ov.getRecording('compat-no-such-recording'), 404);
+  await rejectsWith(ov.deleteRecording('compat-no-such-recording'), 404);
+});
