@@ -174,6 +174,15 @@ func TestWebComponentCall(t *testing.T) {
 		bob.eval("T.click('#chat-panel-btn')", nil)
 		bob.waitFor(15*time.Second, "alice's message in bob's chat", "T.qa('.msg .bubble').some(b => b.textContent === 'hello from alice')")
 		alice.waitFor(15*time.Second, "alice's own message", "T.qa('.msg.local .bubble').some(b => b.textContent === 'hello from alice')")
+		// A message arriving while bob types keeps his draft.
+		bob.eval("T.type('#chat-input', 'half-typed')", nil)
+		alice.eval("T.type('#chat-input', 'second') && T.click('#send-btn')", nil)
+		bob.waitFor(15*time.Second, "the second message", "T.qa('.msg .bubble').some(b => b.textContent === 'second')")
+		var draft string
+		bob.eval("T.q('#chat-input').value", &draft)
+		if draft != "half-typed" {
+			t.Errorf("bob's draft became %q after a new message", draft)
+		}
 		var ae []string
 		alice.eval("T.events", &ae)
 		if !contains(ae, "onToolbarChatPanelButtonClicked") {

@@ -74,6 +74,7 @@ export class CallView {
     private resize = new ResizeObserver(() => this.layout());
     private unsubscribe: () => void;
     private meterHandler?: (e: any) => void;
+    private meterPublisher?: NonNullable<Call['media']['publisher']>;
 
     constructor(
         private shadow: ShadowRoot,
@@ -105,6 +106,7 @@ export class CallView {
     build(): void {
         this.resize.disconnect();
         this.tileViews.clear();
+        this.composer = undefined;
         this.root = h('div', { class: 'root', part: 'root' });
         this.prejoinEl = h('section', { class: 'prejoin' });
         this.roomEl = h('section', { class: 'room' });
@@ -329,12 +331,14 @@ export class CallView {
 
     /** Animates the meter from the publisher's volume events (dB, -100…0). */
     private watchLevel(publisher: NonNullable<Call['media']['publisher']>): void {
-        if (this.meterHandler) return;
-        this.meterHandler = (e: any) => {
+        if (this.meterPublisher === publisher) return;
+        if (this.meterPublisher && this.meterHandler) this.meterPublisher.off('streamAudioVolumeChange', this.meterHandler);
+        this.meterHandler ??= (e: any) => {
             const db = Number(e?.value?.newValue ?? -100);
             const level = Math.max(0, Math.min(1, (db + 60) / 45));
             this.meterBars.forEach((b, i) => (b.style.height = 5 + Math.round(level * (i === 1 ? 14 : 9)) + 'px'));
         };
+        this.meterPublisher = publisher;
         publisher.on('streamAudioVolumeChange', this.meterHandler);
     }
 
@@ -675,6 +679,9 @@ export class CallView {
         else fill(this.panelEl, head, h('div', { class: 'panel-body' }, this.activitiesPanel()));
     }
 
+    /** The composer survives re-renders: a message arriving must not wipe what is being typed. */
+    private composer?: { el: HTMLElement; input: HTMLInputElement };
+
     private chatPanel(): HTMLElement[] {
         const t = this.t;
         const list = h('div', { class: 'messages', id: 'chat-messages' });
@@ -685,26 +692,30 @@ export class CallView {
             prev = m.connectionId;
             list.append(h('div', { class: 'msg' + (m.local ? ' local' : '') }, same ? null : h('span', { class: 'who' }, m.local ? t('you') : m.nickname), h('div', { class: 'bubble' }, m.message)));
         }
-        const input = h('input', { type: 'text', id: 'chat-input', placeholder: t('typeMessage'), maxlength: 2000, autocomplete: 'off' });
-        const send = () => {
-            const text = input.value;
-            if (!text.trim()) return;
-            input.value = '';
-            void this.call.sendChat(text).catch((e) => this.showError(e));
-            input.focus();
-        };
-        input.addEventListener('keydown', (e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
-                e.preventDefault();
-                send();
-            }
-        });
-        const composer = h('div', { class: 'composer' }, input, this.iconButton('send', t('send'), send, { id: 'send-btn' }));
+        if (!this.composer) {
+            const input = h('input', { type: 'text', id: 'chat-input', placeholder: t('typeMessage'), maxlength: 2000, autocomplete: 'off' });
+            const send = () => {
+                const text = input.value;
+                if (!text.trim()) return;
+                input.value = '';
+                void this.call.sendChat(text).catch((e) => this.showError(e));
+                input.focus();
+            };
+            input.addEventListener('keydown', (e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                    e.preventDefault();
+                    send();
+                }
+            });
+            this.composer = { el: h('div', { class: 'composer' }, input, this.iconButton('send', t('send'), send, { id: 'send-btn' })), input };
+        }
+        const { el, input } = this.composer;
+        const focused = this.shadow.activeElement === input;
         requestAnimationFrame(() => {
             list.scrollTop = list.scrollHeight;
-            if (this.panel === 'chat' && !this.shadow.activeElement) input.focus();
+            if (this.panel === 'chat' && (focused || !this.shadow.activeElement)) input.focus();
         });
-        return [list, composer];
+        return [list, el];
     }
 
     private participantsPanel(): HTMLElement[] {
