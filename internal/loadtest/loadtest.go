@@ -181,6 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		streams: make([][]rtcclient.Stream, cfg.Rooms),
 	}
 	defer r.hc.CloseIdleConnections()
+	defer api.Close() // after teardown (deferred later, runs first)
 	r.pid = cfg.ServerPID
 	if r.pid == 0 && isLoopbackHost(u.Hostname()) {
 		port, _ := strconv.Atoi(u.Port())

@@ -13,6 +13,8 @@ import (
 	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/sdp/v3"
+	"github.com/pion/transport/v5"
+	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -24,7 +26,8 @@ import (
 type API struct {
 	api      *webrtc.API
 	loopback bool
-	counters sync.Map // PeerConnection id → *rtcpCounts
+	counters sync.Map   // PeerConnection id → *rtcpCounts
+	mux      ice.UDPMux // loopback: one socket for every PeerConnection
 }
 
 // APIOptions tune NewAPI.
@@ -36,6 +39,26 @@ type APIOptions struct {
 	// put on what they publish (and the server's feedback for them).
 	NoTWCC bool
 	Logger *slog.Logger
+}
+
+// socketBuffer is SO_RCVBUF/SO_SNDBUF of our sockets (capped by
+// net.core.rmem_max / wmem_max).
+const socketBuffer = 4 << 20
+
+// Close releases what the API holds (nothing today: each PeerConnection
+// closes its own sockets); close every Client first.
+func (a *API) Close() error { return nil }
+
+// bufferedNet is the standard network with deep UDP socket buffers.
+type bufferedNet struct{ *stdnet.Net }
+
+func (n bufferedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	c, err := n.Net.ListenUDP(network, laddr)
+	if err == nil {
+		_ = c.SetReadBuffer(socketBuffer)
+		_ = c.SetWriteBuffer(socketBuffer)
+	}
+	return c, err
 }
 
 // rtcpCounts are the RTCP feedback packets one PeerConnection sent.
@@ -50,6 +73,16 @@ func NewAPI(opts APIOptions) (*API, error) {
 	if opts.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+		// Deep socket buffers: hundreds of sockets with the default 208 KiB
+		// overflow as soon as the load generator is descheduled for a
+		// moment, and the loss would be blamed on the server. (One shared
+		// UDP mux cannot work here: every PeerConnection talks to the same
+		// server address, which is how a mux tells them apart.)
+		std, err := stdnet.NewNet()
+		if err != nil {
+			return nil, fmt.Errorf("rtcclient: network: %w", err)
+		}
+		se.SetNet(bufferedNet{std})
 	}
 	// Pion's own logs (TURN refresh races at teardown and the like) would
 	// interleave with the load tester's progress line.

@@ -30,6 +30,7 @@ func newTestAPI(t *testing.T) *API {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = api.Close() }) // after the clients' cleanups (LIFO)
 	return api
 }
 
