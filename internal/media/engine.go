@@ -151,6 +151,7 @@ func (e *Engine) listenUDP(includeLoopback bool) error {
 			return fmt.Errorf("%w: ICE UDP port: %w", ErrConfig, err)
 		}
 		e.udpAddr = conn.LocalAddr().(*net.UDPAddr)
+		deepenBuffers(conn)
 		// Writes go out in sendmmsg batches (batchconn_linux.go).
 		e.udpMux = webrtc.NewICEUDPMux(pionLog, e.batching(newBatchConn(conn)))
 		return nil
@@ -216,6 +217,7 @@ func listenAllInterfaces(port int, includeLoopback bool, log logging.LeveledLogg
 				closeAll()
 				return nil, err
 			}
+			deepenBuffers(c)
 			conns = append(conns, c)
 		}
 	}
@@ -227,6 +229,17 @@ func listenAllInterfaces(port int, includeLoopback bool, log logging.LeveledLogg
 		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{Logger: log, UDPConn: wrap(newBatchConn(c))}))
 	}
 	return ice.NewMultiUDPMuxDefault(muxes...), nil
+}
+
+// socketBuffer is asked for SO_RCVBUF and SO_SNDBUF of the ICE socket:
+// every publisher's packets and every subscriber's RTCP arrive on it, and
+// the 208 KiB default overflows after a few milliseconds of scheduling
+// delay under load. The kernel caps it at net.core.rmem_max/wmem_max.
+const socketBuffer = 4 << 20
+
+func deepenBuffers(c *net.UDPConn) {
+	_ = c.SetReadBuffer(socketBuffer)
+	_ = c.SetWriteBuffer(socketBuffer)
 }
 
 // flusher is a socket whose queued writes Flush sends.
