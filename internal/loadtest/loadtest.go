@@ -59,7 +59,7 @@ type Config struct {
 	Duration     time.Duration // steady window after the joins
 	VideoBitrate int           // kbps; picks the nearest embedded fixture (0 = ~500 kbps 30 fps)
 	AudioOnly    bool
-	Relay        bool // ICE relay-only through the server's embedded TURN
+	Relay        bool // ICE relay-only through the server's embedded TURN (otherwise host candidates only, no TURN allocations)
 
 	AllowRemote bool // permit a non-loopback URL
 	ServerPID   int  // the server's pid (0: found by the URL's port when local)
@@ -305,6 +305,11 @@ func (r *run) join(ctx context.Context, p *participant) error {
 		Logger: r.log, EventBuffer: 4096}
 	if r.cfg.Relay {
 		opts.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	} else {
+		// Host candidates only: a browser would also allocate TURN relays
+		// from customIceServers, which never win on loopback and only make
+		// the ramp of a thousand PeerConnections slower.
+		opts.ICEServers = []webrtc.ICEServer{}
 	}
 	c, err := rtcclient.Join(ctx, token, opts)
 	if err != nil {
