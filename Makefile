@@ -22,9 +22,14 @@ sdk-check:
 	npx --prefix sdk/browser tsc --noEmit -p sdk/browser
 	npm --prefix sdk/browser test
 
-# -race everywhere: most packages own goroutines.
+# -race everywhere: most packages own goroutines. The packages that drive
+# headless Chromium run one at a time after the others, so that a 2-core
+# machine is not asked to run a dozen browsers at once.
+BROWSER_PKGS := ./internal/web/... ./internal/dashboard/... ./test/e2e/...
 unit:
-	GOVIDU_REQUIRE_COMPAT=1 GOVIDU_REQUIRE_E2E=1 $(GO) test -race -count=1 -timeout 20m ./...
+	GOVIDU_REQUIRE_COMPAT=1 GOVIDU_REQUIRE_E2E=1 $(GO) test -race -count=1 -timeout 20m \
+		$$($(GO) list ./... | grep -v -e /internal/web -e /internal/dashboard -e /test/e2e)
+	GOVIDU_REQUIRE_COMPAT=1 GOVIDU_REQUIRE_E2E=1 $(GO) test -race -count=1 -timeout 25m -p 1 $(BROWSER_PKGS)
 
 fuzz:
 	./scripts/fuzz.sh
