@@ -292,7 +292,10 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 		graph = append(graph, last+"format=yuv420p[vout]")
 		maps = append(maps, "-map", "[vout]", "-frames:v", strconv.FormatInt(to-from, 10),
 			"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-bf", "0", "-g", strconv.Itoa(2*c.rate),
-			"-pix_fmt", "yuv420p", "-r", strconv.Itoa(c.rate))
+			"-pix_fmt", "yuv420p", "-r", strconv.Itoa(c.rate),
+			// A resolution change in an input re-creates the filter graph,
+			// which can lose a frame: constant frame rate fills the hole.
+			"-fps_mode", "cfr")
 	}
 	if c.props.HasAudio {
 		samples := c.samplesAt(to) - c.samplesAt(from)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp/codecs"
+
+	"github.com/govidu/govidu/internal/core"
 )
 
 // feed hands packets to a writer the way its taps do, but waiting for
@@ -319,5 +321,89 @@ func TestWriterWithoutMedia(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatal("an empty file was left")
+	}
+}
+
+// vp8Clip makes 2 s of VP8 at size (15 fps, a keyframe every second).
+func vp8Clip(t *testing.T, size string) [][]byte {
+	t.Helper()
+	if v, ok := generated.Load("vp8-" + size); ok {
+		return v.([][]byte)
+	}
+	needFFmpeg(t)
+	out := filepath.Join(t.TempDir(), "v.ivf")
+	run(t, "ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size="+size+":rate=15", "-t", "2",
+		"-c:v", "libvpx", "-b:v", "300k", "-g", "15", "-auto-alt-ref", "0", "-deadline", "realtime", "-cpu-used", "8", out)
+	frames := readIVF(t, out)
+	generated.Store("vp8-"+size, frames)
+	return frames
+}
+
+// A publisher changing resolution mid-stream (a browser adapting to its
+// bandwidth): the file keeps both, decodes cleanly, and composes.
+func TestWriterResolutionChange(t *testing.T) {
+	t.Parallel()
+	base := time.Unix(1_700_000_000, 0)
+	frames := append(append([][]byte{}, vp8Clip(t, "320x240")...), vp8Clip(t, "640x480")...)
+	pkts := packetize(frames, &codecs.VP8Payloader{}, 90000, time.Second/15, 4*time.Second, base, 5555, true)
+	r := record(t, nil, &trackSpec{codec: codecVP8}, base, pkts)
+	if vt := r.summary.track(true); vt == nil || vt.blocks != 60 {
+		t.Fatalf("frames %+v", vt)
+	}
+	if v := r.probe.stream("video"); v == nil || v.width != 320 {
+		t.Errorf("the header carries the first size: %+v", v)
+	}
+	// Compose it: the grid scales whatever size comes.
+	m := &Manager{ff: needFFmpeg(t), log: quietLog(), opts: Options{SegmentDuration: time.Minute}}
+	dir := t.TempDir()
+	props := core.DefaultRecordingProperties()
+	props.HasAudio, props.Resolution, props.FrameRate = false, "320x180", 10
+	c := newComposerFor(m, dir, props)
+	if err := os.MkdirAll(c.parts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	streams := []layoutStream{{path: r.path, origin: 0, videoStart: 0, end: 4000}}
+	if err := c.composeRange(context.Background(), 0, c.unitsAt(4000), streams); err != nil {
+		t.Fatal(err)
+	}
+	seg := filepath.Join(c.parts, "seg-000001.mkv")
+	if e := decodeErrors(t, m.ff, seg); e != "" {
+		t.Errorf("composed segment: %s", e)
+	}
+	if p, err := m.ff.probe(context.Background(), seg); err != nil || !near(p.duration, 4, 0.02) {
+		t.Errorf("composed segment: %+v %v", p, err)
+	}
+}
+
+// A mute: the video track stops for 2 s (same SSRC; sequence numbers go
+// on, timestamps jump), the audio goes on. The file has the gap in its
+// timeline and plays through it.
+func TestWriterMuteGap(t *testing.T) {
+	t.Parallel()
+	base := time.Unix(1_700_000_000, 0)
+	video := vp8Packets(t, 5*time.Second, base)
+	var kept []*packet
+	var seq uint16
+	started := false
+	for _, p := range video {
+		at := time.Unix(0, p.arrival).Sub(base)
+		if at >= time.Second && at < 3*time.Second {
+			continue // muted: nothing sent
+		}
+		if !started {
+			seq, started = p.seq, true
+		}
+		q := *p
+		q.seq = seq // a sender does not count packets it did not send
+		seq++
+		kept = append(kept, &q)
+	}
+	r := record(t, &trackSpec{codec: codecOpus}, &trackSpec{codec: codecVP8}, base, merge(kept, opusPackets(t, 5*time.Second, base)))
+	vt := r.summary.track(true)
+	if vt == nil || vt.blocks != 45 || vt.last < 4800 {
+		t.Fatalf("video %+v: 15 frames before the mute, 30 after, to 5 s", vt)
+	}
+	if !near(r.probe.duration, 5, 0.03) {
+		t.Errorf("duration %.3f", r.probe.duration)
 	}
 }

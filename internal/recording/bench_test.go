@@ -1,0 +1,211 @@
+package recording
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
+
+	"github.com/govidu/govidu/internal/core"
+)
+
+// Recording benchmarks (docs/benchmarks.md, "Recording"). Not tests: run
+//
+//	go test -run '^$' -bench Recording -benchtime 1x ./internal/recording/
+//
+// They report CPU-seconds per recorded minute (this process plus ffmpeg)
+// and the time from stop to ready.
+
+// cpuTime is the CPU time used so far by this process and its waited-for children.
+func cpuTime() (self, children time.Duration) {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	children = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return self, children
+}
+
+// clip720p makes 10 s of 1280x720 30 fps VP8 at about 1.5 Mbps, a
+// keyframe every 2 s: a webcam as browsers send it.
+func clip720p(b *testing.B, hue int) [][]byte {
+	b.Helper()
+	needFFmpeg(b)
+	out := filepath.Join(b.TempDir(), "clip.ivf")
+	src := fmt.Sprintf("testsrc2=size=1280x720:rate=30,hue=h=%d", hue)
+	run(b, "ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", src, "-t", "10",
+		"-c:v", "libvpx", "-b:v", "1500k", "-g", "60", "-deadline", "realtime", "-cpu-used", "8", "-threads", "2", out)
+	return readIVF(b, out)
+}
+
+// feedWriter records one stream of dur from pre-made packets as fast as the
+// writer takes them (arrival times follow the media clock).
+func feedWriter(b *testing.B, path string, origin time.Time, video, audio []*packet) writerResult {
+	b.Helper()
+	clock := &fakeClock{t: origin}
+	w, err := newStreamWriter(writerConfig{path: path, origin: origin, audio: &trackSpec{codec: codecOpus},
+		video: &trackSpec{codec: codecVP8, width: 1280, height: 720}, now: clock.now, syncEvery: defaultSyncEvery})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := w.sink(true)
+	sa := w.sink(false)
+	for _, p := range merge(video, audio) {
+		clock.set(time.Unix(0, p.arrival))
+		h := rtp.Header{SSRC: p.ssrc, SequenceNumber: p.seq, Timestamp: p.ts, Marker: p.marker}
+		for len(w.queue) > queueSize-64 { // the test feeds faster than real time: do not drop
+			time.Sleep(100 * time.Microsecond)
+		}
+		if p.video {
+			s.WriteRTP(&h, p.payload, false, p.arrival)
+		} else {
+			sa.WriteRTP(&h, p.payload, false, p.arrival)
+		}
+	}
+	res := w.stop()
+	if res.err != nil {
+		b.Fatal(res.err)
+	}
+	return res
+}
+
+func packets720p(b *testing.B, frames [][]byte, dur time.Duration, origin time.Time, ssrc uint32) (video, audio []*packet) {
+	video = packetize(frames, &codecs.VP8Payloader{EnablePictureID: true}, 90000, time.Second/30, dur, origin, ssrc, true)
+	audio = packetize(opusFixture(b), &codecs.OpusPayloader{}, 48000, 20*time.Millisecond, dur, origin, ssrc+1, false)
+	return video, audio
+}
+
+// BenchmarkRecordingIndividual: one 720p camera + microphone, one minute,
+// written, finalized and zipped (INDIVIDUAL).
+func BenchmarkRecordingIndividual(b *testing.B) {
+	frames := clip720p(b, 0)
+	const minutes = 1
+	dur := minutes * time.Minute
+	origin := time.Unix(1_700_000_000, 0)
+	video, audio := packets720p(b, frames, dur, origin, 1000)
+	m := &Manager{ff: findFFmpeg(""), log: quietLog()}
+	for b.Loop() {
+		dir := b.TempDir()
+		self0, child0 := cpuTime()
+		res := feedWriter(b, filepath.Join(dir, "s.webm"), origin, video, audio)
+		stopped := time.Now()
+		sum, err := finalizeMatroska(filepath.Join(dir, "s.webm"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := Recording{ID: "r", Name: "r", SessionID: "s", CreatedAt: origin}
+		f := streamFile{Name: "s.webm", StreamID: "s", HasAudio: true, HasVideo: true, Size: sum.size,
+			StartTimeOffset: res.startOffset, EndTimeOffset: res.startOffset + sum.duration}
+		if _, err := m.finalizeIndividual(context.Background(), dir, rec, []streamFile{f}); err != nil {
+			b.Fatal(err)
+		}
+		ready := time.Since(stopped)
+		self1, child1 := cpuTime()
+		cpu := (self1 - self0) + (child1 - child0)
+		b.ReportMetric(cpu.Seconds()/minutes, "cpu-s/recorded-min")
+		b.ReportMetric(float64(sum.size)*8/dur.Seconds()/1e6, "Mbit/s")
+		b.ReportMetric(ready.Seconds(), "s-stop-to-ready")
+	}
+}
+
+// BenchmarkRecordingComposed4x720p: four 720p cameras and microphones,
+// one minute, COMPOSED at 1280x720 25 fps. Stream files are written first
+// (as while recording), then the timeline is composed as the live composer
+// does (segments of 30 s) and joined. Reported: CPU per recorded minute
+// (writers + ffmpeg), and the time from stop to ready when the stop comes
+// right after a segment was composed live (5 s left, the composer's lag)
+// and just before the next one (35 s left, the worst case).
+func BenchmarkRecordingComposed4x720p(b *testing.B) {
+	const n = 4
+	dur := time.Minute
+	origin := time.Unix(1_700_000_000, 0)
+	var clips [n][][]byte
+	for i := range clips {
+		clips[i] = clip720p(b, i*90)
+	}
+	for b.Loop() {
+		dir := b.TempDir()
+		parts := filepath.Join(dir, ".parts")
+		if err := os.MkdirAll(parts, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		m := &Manager{ff: findFFmpeg(""), log: quietLog(), opts: Options{SegmentDuration: 30 * time.Second}}
+		self0, child0 := cpuTime()
+		var files []streamFile
+		for i := 0; i < n; i++ {
+			video, audio := packets720p(b, clips[i], dur, origin, uint32(1000*(i+1)))
+			name := fmt.Sprintf("s%d.webm", i)
+			res := feedWriter(b, filepath.Join(parts, name), origin, video, audio)
+			sum, err := finalizeMatroska(filepath.Join(parts, name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			files = append(files, streamFile{Name: name, StreamID: name, HasAudio: true, HasVideo: true, Size: sum.size,
+				StartTimeOffset: res.startOffset, EndTimeOffset: res.startOffset + sum.duration, VideoStartOffset: res.startOffset + sum.track(true).first})
+		}
+		wrote, wroteChildren := cpuTime()
+		props := core.DefaultRecordingProperties()
+		rec := Recording{ID: "c", Name: "c", SessionID: "s", CreatedAt: origin, Properties: props}
+		var streams []layoutStream
+		for _, f := range files {
+			streams = append(streams, layoutStream{path: filepath.Join(parts, f.Name), origin: f.StartTimeOffset,
+				videoStart: f.VideoStartOffset, end: f.EndTimeOffset, hasAudio: true})
+		}
+		stopMs := dur.Milliseconds()
+		parts2 := filepath.Join(dir, ".parts2") // the same files, for the worst case below
+		os.MkdirAll(parts2, 0o755)
+		for _, f := range files {
+			if err := os.Link(filepath.Join(parts, f.Name), filepath.Join(parts2, f.Name)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c := newComposerFor(m, dir, props)
+		// Live: [0, 25 s) then [25 s, 55 s) (the composer stays 5 s behind).
+		live := time.Now()
+		if err := c.composeRange(context.Background(), 0, c.unitsAt(25000), streams); err != nil {
+			b.Fatal(err)
+		}
+		firstSegment := time.Since(live)
+		if err := c.composeRange(context.Background(), c.unitsAt(25000), c.unitsAt(55000), streams); err != nil {
+			b.Fatal(err)
+		}
+		stop := time.Now()
+		if _, err := m.finalizeComposed(context.Background(), dir, rec, files, stopMs, c); err != nil {
+			b.Fatal(err)
+		}
+		best := time.Since(stop)
+		self1, child1 := cpuTime()
+		// The worst case again on a fresh composer: only [0, 25 s) done.
+		c2 := newComposerFor(m, dir, props)
+		c2.parts = parts2
+		var streams2 []layoutStream
+		for _, s := range streams {
+			s.path = filepath.Join(parts2, filepath.Base(s.path))
+			streams2 = append(streams2, s)
+		}
+		if err := c2.composeRange(context.Background(), 0, c2.unitsAt(25000), streams2); err != nil {
+			b.Fatal(err)
+		}
+		worst := time.Now()
+		rec2 := rec
+		rec2.Name = "c2"
+		if _, err := m.finalizeComposed(context.Background(), dir, rec2, files, stopMs, c2); err != nil {
+			b.Fatal(err)
+		}
+		worstReady := time.Since(worst)
+		writers := (wrote - self0) + (wroteChildren - child0)
+		compose := (self1 - wrote) + (child1 - wroteChildren)
+		b.ReportMetric(writers.Seconds(), "writers-cpu-s/recorded-min")
+		b.ReportMetric(compose.Seconds(), "compose-cpu-s/recorded-min")
+		b.ReportMetric((writers + compose).Seconds(), "cpu-s/recorded-min")
+		b.ReportMetric(firstSegment.Seconds()/25, "compose-s-per-media-s")
+		b.ReportMetric(best.Seconds(), "s-stop-to-ready(5s-left)")
+		b.ReportMetric(worstReady.Seconds(), "s-stop-to-ready(35s-left)")
+	}
+}
