@@ -195,6 +195,9 @@ func (m *Manager) Start(sessionID string, props core.RecordingProperties) (Recor
 	if err != nil {
 		return Recording{}, core.ErrRecordingStart.Withf("Error starting recording: %v", err)
 	}
+	if props.OutputMode.IsComposed() && props.HasVideo && props.RecordingLayout != core.LayoutBestFit {
+		m.log.Warn("this layout is recorded as BEST_FIT (no browser renders layouts here)", "recordingId", id, "recordingLayout", props.RecordingLayout)
+	}
 	rec := newActiveRecording(m, id, dir, sessionID, props)
 	m.mu.Lock()
 	if other := m.bySession[sessionID]; other != nil {
