@@ -178,33 +178,38 @@ func (a *activeRecording) ref() core.SessionRef {
 	return core.SessionRef{ID: a.sessionID, UniqueID: a.rec.UniqueSessionID}
 }
 
-// awaitMedia waits until each stream wrote its first frame. INDIVIDUAL
-// without ignoreFailedStreams fails when one does not within the start
-// timeout; otherwise the silent ones are waited for in the background.
+// awaitMedia waits for the first frames: of every stream for INDIVIDUAL
+// (which fails when one stays silent for the start timeout, unless
+// ignoreFailedStreams), of any stream otherwise.
 func (a *activeRecording) awaitMedia(streams []*recordedStream) error {
 	if len(streams) == 0 {
 		return nil
 	}
-	timer := time.NewTimer(a.m.opts.StartTimeout)
-	defer timer.Stop()
 	strict := a.props.OutputMode == core.OutputIndividual && !a.props.IgnoreFailedStreams
-	var silent []string
-	for _, s := range streams {
-		select {
-		case <-s.w.started:
-			if !strict {
-				return nil // COMPOSED: a first frame means the file is not empty
+	deadline := time.Now().Add(a.m.opts.StartTimeout)
+	for {
+		var silent []string
+		for _, s := range streams {
+			select {
+			case <-s.w.started:
+				if !strict {
+					return nil
+				}
+			default:
+				silent = append(silent, s.meta.StreamID)
 			}
-		case <-timer.C:
-			silent = append(silent, s.meta.StreamID)
-			timer.Reset(0)
 		}
+		switch {
+		case len(silent) == 0:
+			return nil
+		case time.Now().After(deadline) && strict:
+			return fmt.Errorf("no media from stream(s) %s within %v (set ignoreFailedStreams to record the others)",
+				strings.Join(silent, ", "), a.m.opts.StartTimeout)
+		case time.Now().After(deadline):
+			return nil // the silent ones are recorded when their media comes
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	if len(silent) > 0 && strict {
-		return fmt.Errorf("no media from stream(s) %s within %v (set ignoreFailedStreams to record the others)",
-			strings.Join(silent, ", "), a.m.opts.StartTimeout)
-	}
-	return nil
 }
 
 func (a *activeRecording) failStart(cause error) error {
