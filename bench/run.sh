@@ -39,7 +39,7 @@ declare -A ARGS=(
 	[meeting-10x10]="--rooms 1 --publishers 10"
 	[live-1-50]="--rooms 1 --publishers 1 --subscribers 50"
 	[live-1-150]="--rooms 1 --publishers 1 --subscribers 150"
-	[audio-10-100]="--rooms 1 --publishers 10 --subscribers 100 --audio-only"
+	[audio-10-100]="--rooms 1 --publishers 10 --subscribers 100 --audio-only --join-timeout 300s --concurrency 16"
 )
 ORDER="meeting-5x5 meeting-10x10 live-1-50 live-1-150 audio-10-100"
 WORKLOADS=${WORKLOADS:-$ORDER}
