@@ -40,8 +40,11 @@ declare -A ARGS=(
 	[live-1-50]="--rooms 1 --publishers 1 --subscribers 50"
 	[live-1-150]="--rooms 1 --publishers 1 --subscribers 150"
 	[audio-10-100]="--rooms 1 --publishers 10 --subscribers 100 --audio-only --join-timeout 300s --concurrency 16"
+	[audio-10-30]="--rooms 1 --publishers 10 --subscribers 30 --audio-only --join-timeout 180s"
 )
 ORDER="meeting-5x5 meeting-10x10 live-1-50 live-1-150 audio-10-100"
+# audio-10-30 (390 PeerConnections a side) is the audio workload scaled to
+# what a busy 2-core machine can set up: WORKLOADS=audio-10-30 bench/run.sh
 WORKLOADS=${WORKLOADS:-$ORDER}
 
 command -v taskset >/dev/null || { echo "taskset (util-linux) is required" >&2; exit 1; }
