@@ -87,11 +87,23 @@ func js(v any) string {
 	return string(b)
 }
 
-// waitLibrary waits until the page has loaded the upstream bundle.
+// waitLibrary waits until the page has loaded its SDK, and checks that it
+// is the one asked for: upstream's bundle from the app's own origin, or
+// govidu's from the server under test.
 func (p *page) waitLibrary() {
 	p.t.Helper()
-	p.waitFor(30*time.Second, "the OpenVidu global of openvidu-browser",
+	p.waitFor(30*time.Second, fmt.Sprintf("the OpenVidu global of the %s SDK", p.sdk),
 		`window.app && window.app.state.libraryLoaded && typeof OpenVidu === 'function'`)
+	type loaded struct {
+		SDK, Src   string
+		SameOrigin bool
+	}
+	got := eval[loaded](p, `({SDK: app.state.sdk, Src: app.state.sdkSrc, SameOrigin: new URL(app.state.sdkSrc).origin === location.origin})`)
+	wantSameOrigin := p.sdk == sdkUpstream
+	if got.SDK != string(p.sdk) || got.SameOrigin != wantSameOrigin || !strings.HasSuffix(got.Src, "/openvidu-browser.js") {
+		p.fail("the page loaded %+v, want the %s SDK (from the app's origin: %v)", got, p.sdk, wantSameOrigin)
+	}
+	p.addLog("SDK loaded from %s", got.Src)
 }
 
 // join starts session.connect(token) and, if publish, camera+mic publishing;

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -69,26 +70,53 @@ func chromiumFlags(exe, profile string) []chromedp.ExecAllocatorOption {
 	}
 }
 
-// newBrowser starts Chromium; it is stopped when the test ends. name labels
-// its log; extra adds flags.
-func newBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAllocatorOption) *browser {
+// browserSpec names one browser of newBrowsers and its extra flags.
+type browserSpec struct {
+	name  string
+	extra []chromedp.ExecAllocatorOption
+}
+
+// newBrowsers starts Chromiums, one after the other (started side by side
+// on a loaded machine, they can take more than a minute each); they are
+// stopped when the test ends. A spec's name labels its log, extra adds flags.
+func newBrowsers(t *testing.T, env *e2eEnv, specs []browserSpec) []*browser {
 	t.Helper()
-	profile := filepath.Join(t.TempDir(), "profile")
-	stderr, err := os.Create(filepath.Join(artifactDir(t), "chromium-"+name+".log"))
+	bs := make([]*browser, len(specs))
+	for i, s := range specs {
+		b, err := startBrowser(t, env, s.name, s.extra...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bs[i] = b
+	}
+	return bs
+}
+
+// startBrowser starts one Chromium for the test.
+func startBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAllocatorOption) (*browser, error) {
+	b, stop, err := launchBrowser(env, name, filepath.Join(artifactDir(t), "chromium-"+name+".log"), filepath.Join(t.TempDir(), "profile"), extra...)
+	if stop != nil {
+		t.Cleanup(stop)
+	}
+	return b, err
+}
+
+// launchBrowser starts Chromium with its output in logPath and its profile
+// in profile; stop (even after an error) stops it.
+func launchBrowser(env *e2eEnv, name, logPath, profile string, extra ...chromedp.ExecAllocatorOption) (b *browser, stop func(), err error) {
+	stderr, err := os.Create(logPath)
 	if err != nil {
-		t.Fatalf("chromium log: %v", err)
+		return nil, nil, fmt.Errorf("chromium log: %v", err)
 	}
 	opts := append(chromiumFlags(env.chromium, profile), extra...)
 	opts = append(opts, chromedp.CombinedOutput(stderr))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		cancelAlloc()
 		stderr.Close()
-	})
-	start, cancelStart := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancelStart()
+	}
 	done := make(chan error, 1)
 	// The first Run starts the browser and must not carry a timeout (it
 	// would stop the browser with it); bound the wait from outside.
@@ -96,23 +124,74 @@ func newBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAl
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("start chromium %s: %v (see %s)", env.chromium, err, stderr.Name())
+			return nil, stop, fmt.Errorf("start chromium %s (%s): %v (see %s)", env.chromium, name, err, logPath)
 		}
-	case <-start.Done():
-		t.Fatalf("chromium did not start within 60s (see %s)", stderr.Name())
+	case <-time.After(60 * time.Second):
+		return nil, stop, fmt.Errorf("chromium %s did not start within 60s (see %s)", name, logPath)
 	}
-	return &browser{ctx: ctx}
+	return &browser{ctx: ctx}, stop, nil
 }
 
-// page is one tab running the test app. It records the browser console, page
-// errors and every WebSocket frame, so that a failure can show exactly what
-// the upstream client sent and received.
+// shared is one Chromium for the tests whose pages need no camera of their
+// own (the default fake camera and microphone do): every page opens in its
+// own browser context, so the tests share nothing but the process, and
+// the package pays for one Chromium start instead of one per test. TestMain
+// stops it.
+var shared struct {
+	once sync.Once
+	b    *browser
+	stop func()
+	dir  string
+	err  error
+}
+
+// sharedBrowser starts the shared Chromium on first use.
+func sharedBrowser(t *testing.T, env *e2eEnv) *browser {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "govidu-e2e-chromium-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.dir = dir
+		logDir := filepath.Join("..", "artifacts")
+		if err := os.MkdirAll(logDir, 0o755); err != nil {
+			shared.err = err
+			return
+		}
+		shared.b, shared.stop, shared.err = launchBrowser(env, "shared", filepath.Join(logDir, "chromium-shared.log"), filepath.Join(dir, "profile"))
+	})
+	if shared.err != nil {
+		t.Fatalf("shared chromium: %v", shared.err)
+	}
+	return shared.b
+}
+
+// stopSharedBrowser stops the shared Chromium, if it was started.
+func stopSharedBrowser() {
+	if shared.stop != nil {
+		shared.stop()
+	}
+	if shared.dir != "" {
+		_ = os.RemoveAll(shared.dir)
+	}
+}
+
+// page is one tab running the test app on one SDK. It records the browser
+// console, page errors and every WebSocket frame, so that a failure can show
+// exactly what the client library sent and received.
 type page struct {
 	t    *testing.T // the test or subtest using the page now; see in
 	name string
+	sdk  sdkKind
+	dir  string // artifacts of the test that opened the page
 	ctx  context.Context
 	log  *pageLog
 }
+
+// label names the page and its SDK in messages: "alice (govidu SDK)".
+func (p *page) label() string { return fmt.Sprintf("%s (%s SDK)", p.name, p.sdk) }
 
 // pageLog holds console lines, exceptions and WebSocket frames, in order.
 type pageLog struct {
@@ -129,15 +208,18 @@ func (p *page) in(t *testing.T) *page {
 	return &q
 }
 
-// newPage opens the URL in a fresh browser context and waits until it has
-// loaded.
-func (b *browser) newPage(t *testing.T, name, url string) *page {
+// newPage opens the test app on the SDK given in a fresh browser context;
+// waitLibrary waits until it has loaded.
+func (b *browser) newPage(t *testing.T, name string, app *testApp, sdk sdkKind) *page {
 	t.Helper()
-	f, err := os.Create(filepath.Join(artifactDir(t), name+".log"))
+	dir := artifactDir(t)
+	f, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
 		t.Fatalf("page log: %v", err)
 	}
-	p := &page{t: t, name: name, log: &pageLog{start: time.Now(), out: f}}
+	url := app.pageURL(sdk)
+	p := &page{t: t, name: name, sdk: sdk, dir: dir, log: &pageLog{start: time.Now(), out: f}}
+	p.addLog("page %s, %s SDK", url, sdk)
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.onEvent))
 	p.ctx = ctx
 	t.Cleanup(func() {
@@ -157,19 +239,25 @@ func (b *browser) newPage(t *testing.T, name, url string) *page {
 	select {
 	case err := <-opened:
 		if err != nil {
-			t.Fatalf("[%s] open tab: %v", name, err)
+			t.Fatalf("[%s] open tab: %v", p.label(), err)
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatalf("[%s] the tab did not open within 60s", name)
+		t.Fatalf("[%s] the tab did not open within 60s", p.label())
 	}
-	p.run(30*time.Second, "load the app", func(ctx context.Context) error {
+	// Page.navigate returns once the navigation has started: the pages of
+	// a test load side by side, and waitLibrary waits for the app.
+	p.run(30*time.Second, "open the app", func(ctx context.Context) error {
 		if _, err := chromedp.Call(ctx, log.Enable, cdp.Empty{}); err != nil {
 			return err
 		}
 		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 			return err
 		}
-		return chromedp.Do(ctx, chromedp.Navigate(url))
+		r, err := chromedp.Call(ctx, cdppage.Navigate, cdppage.NavigateParams{URL: url})
+		if err == nil && r.ErrorText != "" {
+			err = errors.New(r.ErrorText)
+		}
+		return err
 	})
 	return p
 }
@@ -319,8 +407,8 @@ func (p *page) wsSummary() string {
 func (p *page) fail(format string, args ...any) {
 	p.t.Helper()
 	p.t.Fatalf("[%s] %s\n  app state: %s\n  recent log of %s (full log: %s):\n%s",
-		p.name, fmt.Sprintf(format, args...), p.stateJSON(), p.name,
-		filepath.Join(artifactDir(p.t), p.name+".log"), p.logTail(40))
+		p.label(), fmt.Sprintf(format, args...), p.stateJSON(), p.name,
+		filepath.Join(p.dir, p.name+".log"), p.logTail(40))
 }
 
 // stateJSON is window.app.state, events trimmed, or why it is unavailable.
@@ -396,12 +484,12 @@ func (p *page) screenshot(name string) string {
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		p.t.Errorf("[%s] screenshot: %v", p.name, err)
+		p.t.Errorf("[%s] screenshot: %v", p.label(), err)
 		return ""
 	}
-	path := filepath.Join(artifactDir(p.t), name+".png")
+	path := filepath.Join(p.dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
-		p.t.Errorf("[%s] screenshot: %v", p.name, err)
+		p.t.Errorf("[%s] screenshot: %v", p.label(), err)
 		return ""
 	}
 	return path

@@ -14,16 +14,22 @@ import (
 	"github.com/govidu/govidu/internal/testkit"
 )
 
-// TestUpstreamLibraryLoads checks the harness alone: Chromium starts, the
-// test app loads the upstream bundle, and the library reports its version.
-func TestUpstreamLibraryLoads(t *testing.T) {
+// TestLibraryLoads checks the harness alone, on each SDK: Chromium starts,
+// the test app loads the SDK (upstream's bundle, or ours from govidu), and
+// the library reports the version of the API it implements.
+func TestLibraryLoads(t *testing.T) {
 	env := requireE2E(t)
-	app := startApp(t, env)
-	b := newBrowser(t, env, "page")
-	p := b.newPage(t, "page", app.URL)
-	p.waitLibrary()
-	if v := eval[string](p, `new OpenVidu().libraryVersion`); v != "2.32.2" {
-		t.Fatalf("openvidu-browser libraryVersion = %q, want 2.32.2", v)
+	srv := testkit.StartServer(t, testkit.Options{})
+	app := startApp(t, env, srv)
+	b := sharedBrowser(t, env)
+	for _, sdk := range bothSDKs {
+		t.Run(string(sdk), func(t *testing.T) {
+			p := b.newPage(t, "page", app, sdk)
+			p.waitLibrary()
+			if v := eval[string](p, `new OpenVidu().libraryVersion`); v != "2.32.2" {
+				t.Fatalf("[%s] libraryVersion = %q, want 2.32.2", p.label(), v)
+			}
+		})
 	}
 }
 
@@ -31,43 +37,84 @@ func TestUpstreamLibraryLoads(t *testing.T) {
 type participant struct {
 	name     string
 	color    fakeColor // what its camera shows
+	sdk      sdkKind   // the client library its page runs
 	page     *page
 	token    string
 	cid      string // connection id, from REST
 	streamID string // published stream id
 }
 
-// TestUpstreamBrowserCall: three unmodified openvidu-browser clients in one
-// session, each publishing fake camera and microphone and subscribing to the
-// others; then REST and browser actions, checked from every browser.
-func TestUpstreamBrowserCall(t *testing.T) {
+func (p *participant) label() string { return p.page.label() }
+
+// callRows are the SDKs of alice, bob and carol in each run of the call.
+// In the mixed one the upstream client, bob, joins second: he finds one of
+// ours in joinRoom's answer and sees the other arrive. Alice's mute and
+// signal and carol's forced unpublish happen on ours and are seen by
+// upstream; bob's private signal and eviction happen on upstream and are
+// seen by ours.
+var callRows = []struct {
+	name string
+	sdks [3]sdkKind
+}{
+	{"upstream", [3]sdkKind{sdkUpstream, sdkUpstream, sdkUpstream}},
+	{"govidu", [3]sdkKind{sdkGovidu, sdkGovidu, sdkGovidu}},
+	{"mixed", [3]sdkKind{sdkGovidu, sdkUpstream, sdkGovidu}},
+}
+
+// TestBrowserCall: three browser clients in one session, each publishing
+// fake camera and microphone and subscribing to the others; then REST and
+// browser actions, checked from every browser. The same scenario runs on
+// upstream openvidu-browser, on govidu's SDK, and on both in one session.
+func TestBrowserCall(t *testing.T) {
 	env := requireE2E(t)
+	// Not parallel: the rows run one after the other, each call (three
+	// publishers) alone on the machine; the light tests run after it.
+	// One Chromium per participant serves all rows: each has its own fake
+	// camera, showing its own colour; every row opens fresh pages (own
+	// browser contexts) in them.
+	ps := []participant{{name: "alice", color: colorRed}, {name: "bob", color: colorGreen}, {name: "carol", color: colorBlue}}
+	specs := make([]browserSpec, len(ps))
+	for i, p := range ps {
+		specs[i] = browserSpec{p.name, []chromedp.ExecAllocatorOption{chromedp.Flag("use-file-for-fake-video-capture", writeFakeVideo(t, p.color))}}
+	}
+	browsers := newBrowsers(t, env, specs)
+	for _, row := range callRows {
+		t.Run(row.name, func(t *testing.T) {
+			rps := make([]*participant, len(ps))
+			for i := range ps {
+				p := ps[i]
+				p.sdk = row.sdks[i]
+				rps[i] = &p
+			}
+			testBrowserCall(t, env, browsers, rps)
+		})
+	}
+}
+
+// testBrowserCall is one row of TestBrowserCall: ps[i] joins in browsers[i].
+func testBrowserCall(t *testing.T, env *e2eEnv, browsers []*browser, ps []*participant) {
 	start := time.Now()
 	srv := testkit.StartServer(t, testkit.Options{})
-	app := startApp(t, env)
+	app := startApp(t, env, srv)
 	sid := createSession(t, srv, "e2eCall")
 
-	// One Chromium per participant: each has its own fake camera, showing
-	// its own colour.
-	ps := []*participant{{name: "alice", color: colorRed}, {name: "bob", color: colorGreen}, {name: "carol", color: colorBlue}}
-	for _, p := range ps {
-		b := newBrowser(t, env, p.name, chromedp.Flag("use-file-for-fake-video-capture", writeFakeVideo(t, p.color)))
-		p.page = b.newPage(t, p.name, app.URL)
+	for i, p := range ps {
+		p.page = browsers[i].newPage(t, p.name, app, p.sdk)
 		p.token, p.cid = createConnection(t, srv, sid, "server-"+p.name)
 	}
 	for _, p := range ps {
 		p.page.waitLibrary()
 	}
-	t.Logf("%v: 3 browsers up, app loaded", time.Since(start).Round(time.Millisecond))
+	t.Logf("%v: 3 pages loaded (%s, %s, %s)", time.Since(start).Round(time.Millisecond), ps[0].label(), ps[1].label(), ps[2].label())
 	// Join one after the other, as people do: each newcomer finds the
 	// earlier ones in joinRoom's answer, the earlier ones get events.
 	for _, p := range ps {
 		p.page.join(p.token, p.name, true)
 		if got := eval[string](p.page, `app.state.connectionId`); got != p.cid {
-			t.Fatalf("[%s] connectionId in the browser = %q, REST created %q", p.name, got, p.cid)
+			t.Fatalf("[%s] connectionId in the browser = %q, REST created %q", p.label(), got, p.cid)
 		}
 		p.streamID = p.page.waitPublished()
-		t.Logf("%v: %s joined and published %s", time.Since(start).Round(time.Millisecond), p.name, p.streamID)
+		t.Logf("%v: %s joined and published %s", time.Since(start).Round(time.Millisecond), p.label(), p.streamID)
 	}
 	all := func(f func(t *testing.T, p *participant)) func(t *testing.T) {
 		return func(t *testing.T) {
@@ -98,7 +145,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 		for _, o := range others(p) {
 			// Remote connection data is clientData%/%serverData.
 			if d, want := st.Connections[o.cid], fmt.Sprintf(`{"clientData":"%s"}%%/%%server-%s`, o.name, o.name); d != want {
-				t.Errorf("[%s] connection.data of %s = %q, want %q", p.name, o.name, d, want)
+				t.Errorf("[%s] connection.data of %s = %q, want %q", p.label(), o.name, d, want)
 			}
 		}
 	}))
@@ -132,10 +179,10 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			r := results[i]
 			path := p.page.in(t).screenshot(p.name)
 			if r.err != "" {
-				t.Errorf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", p.name, r.err, r.last, p.page.logTail(25))
+				t.Errorf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", p.label(), r.err, r.last, p.page.logTail(25))
 				continue
 			}
-			t.Logf("[%s] media ok in %v: %s (screenshot %s)", p.name, r.took.Round(time.Millisecond), r.last.describe(), path)
+			t.Logf("[%s] media ok in %v: %s (screenshot %s)", p.label(), r.took.Round(time.Millisecond), r.last.describe(), path)
 		}
 	})
 
@@ -162,7 +209,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 				}
 				if len(pc.IceServers) == 0 || len(bad) > 0 {
 					t.Errorf("[%s] %s RTCPeerConnection iceServers %v: want the server's own STUN/TURN on 127.0.0.1 (not loopback: %v)\n  joinRoom result: %s",
-						p.name, what, pc.IceServers, bad, joinResult(p.page))
+						p.label(), what, pc.IceServers, bad, joinResult(p.page))
 					break
 				}
 			}
@@ -217,7 +264,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			pg := p.page.in(t)
 			s := pg.waitSignal("signal:news", "from the server")
 			if s.From != nil {
-				t.Errorf("[%s] REST signal has from=%q, want none (sent by the server)", p.name, *s.From)
+				t.Errorf("[%s] REST signal has from=%q, want none (sent by the server)", p.label(), *s.From)
 			}
 			gotPrivate := false
 			for _, s := range pg.state().Signals {
@@ -227,7 +274,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 				pg.waitSignal("signal:private", "for bob")
 			}
 			if p != ps[1] && gotPrivate {
-				t.Errorf("[%s] got the signal addressed to bob only", p.name)
+				t.Errorf("[%s] got the signal addressed to bob only", p.label())
 			}
 		}
 	})
@@ -238,12 +285,12 @@ func TestUpstreamBrowserCall(t *testing.T) {
 		for _, p := range ps {
 			s := p.page.in(t).waitSignal("signal:chat", "hi")
 			if s.From == nil || *s.From != alice.cid {
-				t.Errorf("[%s] chat signal from %v, want alice %s", p.name, s.From, alice.cid)
+				t.Errorf("[%s] chat signal from %v, want alice %s", p.label(), s.From, alice.cid)
 			}
 		}
 		alice.page.in(t).waitFor(5*time.Second, "session.signal() promise to resolve", `app.state.signalResults.length > 0`)
 		if r := alice.page.in(t).state().SignalResults; !r[0].OK {
-			t.Errorf("[alice] session.signal() rejected: %s", alice.page.stateJSON())
+			t.Errorf("[%s] session.signal() rejected: %s", alice.label(), alice.page.stateJSON())
 		}
 	})
 
@@ -275,7 +322,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 					}
 				}
 				if want := "publish" + strings.ToUpper(st.kind[:1]) + st.kind[1:]; !slices.Contains(reasons, want) {
-					t.Errorf("[%s] streamPropertyChanged %s=%v reasons %v, want %s", p.name, st.property, active, reasons, want)
+					t.Errorf("[%s] streamPropertyChanged %s=%v reasons %v, want %s", p.label(), st.property, active, reasons, want)
 				}
 			}
 			waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
@@ -304,7 +351,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			p.page.in(t).waitFor(10*time.Second, "streamDestroyed for carol's stream", cond)
 			for _, e := range p.page.in(t).state().StreamDestroyed {
 				if e.StreamID == carol.streamID && e.Reason != "forceUnpublishByServer" {
-					t.Errorf("[%s] streamDestroyed reason %q, want forceUnpublishByServer", p.name, e.Reason)
+					t.Errorf("[%s] streamDestroyed reason %q, want forceUnpublishByServer", p.label(), e.Reason)
 				}
 			}
 		}
@@ -332,7 +379,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 		restCall(t, srv, http.MethodDelete, "/openvidu/api/sessions/"+sid+"/connection/"+bob.cid, nil, http.StatusNoContent)
 		bob.page.in(t).waitFor(10*time.Second, "sessionDisconnected", `app.state.sessionDisconnected`)
 		if r := bob.page.in(t).state().SessionDisconnected.Reason; r != "forceDisconnectByServer" {
-			t.Errorf("[bob] sessionDisconnected reason %q, want forceDisconnectByServer", r)
+			t.Errorf("[%s] sessionDisconnected reason %q, want forceDisconnectByServer", bob.label(), r)
 		}
 		for _, p := range []*participant{ps[0], ps[2]} {
 			pg := p.page.in(t)
@@ -341,16 +388,16 @@ func TestUpstreamBrowserCall(t *testing.T) {
 			st := pg.state()
 			for _, e := range st.ConnectionDestroyed {
 				if e.ConnectionID == bob.cid && e.Reason != "forceDisconnectByServer" {
-					t.Errorf("[%s] connectionDestroyed reason %q, want forceDisconnectByServer", p.name, e.Reason)
+					t.Errorf("[%s] connectionDestroyed reason %q, want forceDisconnectByServer", p.label(), e.Reason)
 				}
 			}
 			for _, e := range st.StreamDestroyed {
 				if e.StreamID == bob.streamID && e.Reason != "forceDisconnectByServer" {
-					t.Errorf("[%s] streamDestroyed (bob's stream) reason %q, want forceDisconnectByServer", p.name, e.Reason)
+					t.Errorf("[%s] streamDestroyed (bob's stream) reason %q, want forceDisconnectByServer", p.label(), e.Reason)
 				}
 			}
 			if st.SessionDisconnected != nil {
-				t.Errorf("[%s] got sessionDisconnected %q when bob was evicted", p.name, st.SessionDisconnected.Reason)
+				t.Errorf("[%s] got sessionDisconnected %q when bob was evicted", p.label(), st.SessionDisconnected.Reason)
 			}
 		}
 		waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
@@ -369,7 +416,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 		eval[bool](carol.page.in(t), `app.leave()`)
 		carol.page.in(t).waitFor(5*time.Second, "own sessionDisconnected", `app.state.sessionDisconnected`)
 		if r := carol.page.in(t).state().SessionDisconnected.Reason; r != "disconnect" {
-			t.Errorf("[carol] sessionDisconnected reason %q, want disconnect", r)
+			t.Errorf("[%s] sessionDisconnected reason %q, want disconnect", carol.label(), r)
 		}
 		alice.page.in(t).waitFor(10*time.Second, "connectionDestroyed for carol",
 			fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s && e.reason === 'disconnect')`, js(carol.cid)))
@@ -400,7 +447,7 @@ func TestUpstreamBrowserCall(t *testing.T) {
 	// survived them. Log them for whoever reads a failure.
 	for _, p := range ps {
 		if st := p.page.state(); len(st.Exceptions) > 0 || st.Reconnecting > 0 {
-			t.Logf("[%s] note: exception events %v, reconnecting %d times", p.name, st.Exceptions, st.Reconnecting)
+			t.Logf("[%s] note: exception events %v, reconnecting %d times", p.label(), st.Exceptions, st.Reconnecting)
 		}
 	}
 }

@@ -1,10 +1,14 @@
-// Package e2e runs unmodified upstream openvidu-browser 2.32.2 in headless
-// Chromium against a real govidu: the test app calls, publishes and
-// subscribes; the tests check media, REST and signals from the browsers'
-// side. See README.md for installing Chromium and the npm package.
+// Package e2e runs browser clients in headless Chromium against a real
+// govidu: unmodified upstream openvidu-browser 2.32.2 and govidu's own SDK
+// (served by the server under test at /openvidu-browser.js), alone or mixed
+// in one session. The test app calls, publishes and subscribes; the tests
+// check media, REST and signals from the browsers' side. See README.md for
+// installing Chromium and the npm package.
 package e2e
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/govidu/govidu/internal/testkit"
 )
 
 const (
@@ -27,6 +33,12 @@ const (
     npm ci --prefix test/e2e                             # from the repository root; openvidu-browser@2.32.2
 (set GOVIDU_CHROMIUM to use another Chromium binary)`
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopSharedBrowser()
+	os.Exit(code)
+}
 
 // e2eEnv is what the browser tests need from the machine.
 type e2eEnv struct {
@@ -60,11 +72,43 @@ func requireE2E(t *testing.T) *e2eEnv {
 	return nil
 }
 
+// sdkKind is the client library a page loads: both define the global
+// OpenVidu with the same public API.
+type sdkKind string
+
+const (
+	// sdkUpstream is openvidu-browser 2.32.2 from npm, unmodified, served
+	// by the test's app server (as an app bundles it).
+	sdkUpstream sdkKind = "upstream"
+	// sdkGovidu is govidu's own SDK, loaded from the server under test at
+	// /openvidu-browser.js (as an app that swaps the script tag does).
+	sdkGovidu sdkKind = "govidu"
+)
+
+// bothSDKs are the rows of the tests that run once per SDK.
+var bothSDKs = []sdkKind{sdkUpstream, sdkGovidu}
+
+// testApp is the test app's own web server (another origin than govidu's).
+type testApp struct {
+	*httptest.Server
+	govidu string // base URL of the server under test, for sdkGovidu pages
+}
+
+// pageURL is the app's page with the SDK given.
+func (a *testApp) pageURL(sdk sdkKind) string {
+	return a.URL + "/?sdk=" + string(sdk)
+}
+
 // startApp serves the test app and the upstream bundle on 127.0.0.1. The
 // page's origin is http://127.0.0.1:PORT, a secure context, so getUserMedia
-// works without TLS.
-func startApp(t *testing.T, env *e2eEnv) *httptest.Server {
+// works without TLS. srv is the server under test (nil: no govidu, so no
+// sdkGovidu pages); a page with ?sdk=govidu loads srv's /openvidu-browser.js.
+func startApp(t *testing.T, env *e2eEnv, srv *testkit.Server) *testApp {
 	t.Helper()
+	a := &testApp{}
+	if srv != nil {
+		a.govidu = srv.URL
+	}
 	mux := http.NewServeMux()
 	file := func(path, ctype string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -78,13 +122,37 @@ func startApp(t *testing.T, env *e2eEnv) *httptest.Server {
 			_, _ = w.Write(b)
 		}
 	}
-	mux.HandleFunc("GET /{$}", file("testdata/app.html", "text/html; charset=utf-8"))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		// app.html is a template: the SDK's <script> tag is the only part
+		// that changes.
+		tpl, err := template.ParseFiles("testdata/app.html")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		sdk := sdkKind(r.URL.Query().Get("sdk"))
+		var src string
+		switch {
+		case sdk == sdkUpstream:
+			src = "/openvidu-browser.js"
+		case sdk == sdkGovidu && a.govidu != "":
+			src = a.govidu + "/openvidu-browser.js"
+		default:
+			http.Error(w, fmt.Sprintf("sdk=%q: want %q, or %q with a server under test", sdk, sdkUpstream, sdkGovidu), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := tpl.Execute(w, map[string]string{"SDK": string(sdk), "Src": src}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
 	mux.HandleFunc("GET /app.js", file("testdata/app.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET /openvidu-browser.js", file(env.bundle, "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
+	a.Server = httptest.NewServer(mux)
+	t.Cleanup(a.Close)
+	return a
 }
 
 var (
@@ -92,14 +160,18 @@ var (
 	unsafeInName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 )
 
-// artifactDir is test/artifacts/<TopLevelTestName> (subtests share their
-// parent's), created on first use and emptied once per run; it is
-// git-ignored and kept after the test so that screenshots and logs can be
-// looked at.
+// artifactDir is test/artifacts/<TestName>[/<row>…] for the test that
+// opens browsers and pages (a table row has its own; pages keep theirs for
+// the subtests that use them), created on first use and emptied once per
+// run; it is git-ignored and kept after the test so that screenshots and
+// logs can be looked at.
 func artifactDir(t *testing.T) string {
 	t.Helper()
-	name, _, _ := strings.Cut(t.Name(), "/")
-	dir := filepath.Join("..", "artifacts", unsafeInName.ReplaceAllString(name, "_"))
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = unsafeInName.ReplaceAllString(p, "_")
+	}
+	dir := filepath.Join(append([]string{"..", "artifacts"}, parts...)...)
 	artifactMu.Lock()
 	defer artifactMu.Unlock()
 	if !cleanedArtifacts[dir] {

@@ -8,19 +8,28 @@ import (
 	"github.com/govidu/govidu/internal/testkit"
 )
 
-// TestUpstreamRelayOnly: apps for restrictive networks force TURN with
+// TestRelayOnly, on each SDK: apps for restrictive networks force TURN with
 // OpenVidu's advanced configuration (iceTransportPolicy "relay"). With only
 // the TURN servers that joinRoom announces, publishing and subscribing must
 // still carry media, through the embedded TURN server.
-func TestUpstreamRelayOnly(t *testing.T) {
+func TestRelayOnly(t *testing.T) {
 	env := requireE2E(t)
-	t.Parallel() // one publisher: light enough to run beside another such test
+	t.Parallel() // one publisher per row: light enough to run beside another such test
+	for _, sdk := range bothSDKs {
+		t.Run(string(sdk), func(t *testing.T) {
+			t.Parallel()
+			testRelayOnly(t, env, sdk)
+		})
+	}
+}
+
+func testRelayOnly(t *testing.T, env *e2eEnv, sdk sdkKind) {
+	b := sharedBrowser(t, env) // the default fake camera will do
 	srv := testkit.StartServer(t, testkit.Options{})
-	app := startApp(t, env)
+	app := startApp(t, env, srv)
 	sid := createSession(t, srv, "e2eRelay")
-	b := newBrowser(t, env, "browser")
-	pub := b.newPage(t, "publisher", app.URL)
-	sub := b.newPage(t, "subscriber", app.URL)
+	pub := b.newPage(t, "publisher", app, sdk)
+	sub := b.newPage(t, "subscriber", app, sdk)
 	pubToken, pubCid := createConnection(t, srv, sid, "pub")
 	subToken, _ := createConnection(t, srv, sid, "sub")
 	for _, p := range []*page{pub, sub} {
@@ -42,17 +51,16 @@ func TestUpstreamRelayOnly(t *testing.T) {
 
 	r := checkMedia(sub, map[string]fakeColor{pubCid: {}}, 25*time.Second)
 	if r.err != "" {
-		t.Fatalf("[subscriber] media over TURN: %s\n  stats: %s\n  joinRoom result: %s\n  recent log:\n%s",
-			r.err, r.last, joinResult(sub), sub.logTail(25))
+		t.Fatalf("[%s] media over TURN: %s\n  stats: %s\n  joinRoom result: %s\n  recent log:\n%s", sub.label(), r.err, r.last, joinResult(sub), sub.logTail(25))
 	}
 	sub.screenshot("subscriber")
 	pair := r.last.Remotes[pubCid].PC.Pair
 	if typ := pair.Local["candidateType"]; typ != "relay" {
-		t.Errorf("[subscriber] selected local candidate %v, want a relay candidate", pair.Local)
+		t.Errorf("[%s] selected local candidate %v, want a relay candidate", sub.label(), pair.Local)
 	}
 	ps := pub.stats().Publisher
 	if ps == nil || ps.Pair == nil || ps.Pair.Local["candidateType"] != "relay" {
-		t.Errorf("[publisher] selected pair %+v, want a relay candidate", ps)
+		t.Errorf("[%s] selected pair %+v, want a relay candidate", pub.label(), ps)
 	}
 	t.Logf("media over TURN ok in %v: %s; subscriber pair %v -> %v", r.took.Round(time.Millisecond), r.last.describe(), pair.Local, pair.Remote)
 }

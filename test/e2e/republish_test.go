@@ -16,12 +16,12 @@ func TestUpstreamRepublish(t *testing.T) {
 	env := requireE2E(t)
 	t.Parallel() // one publisher: light enough to run beside another such test
 	srv := testkit.StartServer(t, testkit.Options{})
-	app := startApp(t, env)
+	app := startApp(t, env, srv)
 	sid := createSession(t, srv, "e2eRepublish")
-	b := newBrowser(t, env, "browser") // one publisher: the default fake camera will do
-	pub := b.newPage(t, "publisher", app.URL)
-	early := b.newPage(t, "early", app.URL)
-	late := b.newPage(t, "late", app.URL)
+	b := sharedBrowser(t, env) // one publisher: the default fake camera will do
+	pub := b.newPage(t, "publisher", app, sdkUpstream)
+	early := b.newPage(t, "early", app, sdkUpstream)
+	late := b.newPage(t, "late", app, sdkUpstream)
 	pubToken, pubCid := createConnection(t, srv, sid, "pub")
 	earlyToken, earlyCid := createConnection(t, srv, sid, "early")
 	lateToken, lateCid := createConnection(t, srv, sid, "late")
@@ -37,7 +37,7 @@ func TestUpstreamRepublish(t *testing.T) {
 	media := func(t *testing.T, p *page) {
 		t.Helper()
 		if r := checkMedia(p, map[string]fakeColor{pubCid: {}}, 25*time.Second); r.err != "" {
-			t.Errorf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", p.name, r.err, r.last, p.logTail(25))
+			t.Errorf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", p.label(), r.err, r.last, p.logTail(25))
 		}
 	}
 
@@ -67,7 +67,7 @@ func TestUpstreamRepublish(t *testing.T) {
 			p.in(t).waitFor(10*time.Second, "streamDestroyed", fmt.Sprintf(`app.state.streamDestroyed.some(e => e.streamId === %s)`, js(first)))
 			for _, e := range p.in(t).state().StreamDestroyed {
 				if e.StreamID == first && e.Reason != "unpublish" {
-					t.Errorf("[%s] streamDestroyed reason %q, want unpublish", p.name, e.Reason)
+					t.Errorf("[%s] streamDestroyed reason %q, want unpublish", p.label(), e.Reason)
 				}
 			}
 		}
@@ -126,7 +126,7 @@ func TestUpstreamRepublish(t *testing.T) {
 			p.in(t).waitSignal("signal:shout", "hey")
 			for _, s := range p.in(t).state().Signals {
 				if s.Type == "signal:whisper" {
-					t.Errorf("[%s] got the signal sent to late only", p.name)
+					t.Errorf("[%s] got the signal sent to late only", p.label())
 				}
 			}
 		}

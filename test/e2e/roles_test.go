@@ -10,20 +10,29 @@ import (
 	"github.com/govidu/govidu/internal/testkit"
 )
 
-// TestUpstreamRolesAndRejections: what an app sees when a token is wrong or
-// used twice, when a SUBSCRIBER tries to publish or moderate, when a
-// MODERATOR evicts someone from the browser, and when the session is closed
-// over REST.
-func TestUpstreamRolesAndRejections(t *testing.T) {
+// TestRolesAndRejections, on each SDK: what an app sees when a token is
+// wrong or used twice, when a SUBSCRIBER tries to publish or moderate, when
+// a MODERATOR evicts someone from the browser, and when the session is
+// closed over REST.
+func TestRolesAndRejections(t *testing.T) {
 	env := requireE2E(t)
-	t.Parallel() // one publisher: light enough to run beside another such test
+	t.Parallel() // one publisher per row: light enough to run beside another such test
+	for _, sdk := range bothSDKs {
+		t.Run(string(sdk), func(t *testing.T) {
+			t.Parallel()
+			testRolesAndRejections(t, env, sdk)
+		})
+	}
+}
+
+func testRolesAndRejections(t *testing.T, env *e2eEnv, sdk sdkKind) {
+	b := sharedBrowser(t, env) // the default fake camera will do
 	srv := testkit.StartServer(t, testkit.Options{})
-	app := startApp(t, env)
+	app := startApp(t, env, srv)
 	sid := createSession(t, srv, "e2eRoles")
-	b := newBrowser(t, env, "browser") // one publisher only: the default fake camera will do
-	mod := b.newPage(t, "moderator", app.URL)
-	sub := b.newPage(t, "subscriber", app.URL)
-	stranger := b.newPage(t, "stranger", app.URL)
+	mod := b.newPage(t, "moderator", app, sdk)
+	sub := b.newPage(t, "subscriber", app, sdk)
+	stranger := b.newPage(t, "stranger", app, sdk)
 	modToken, modCid := createConnectionRole(t, srv, sid, "MODERATOR", "mod")
 	subToken, subCid := createConnectionRole(t, srv, sid, "SUBSCRIBER", "sub")
 	for _, p := range []*page{mod, sub, stranger} {
@@ -35,13 +44,13 @@ func TestUpstreamRolesAndRejections(t *testing.T) {
 		t.Helper()
 		st := p.in(t).tryJoin(token, "stranger", false)
 		if st.ConnectError == nil {
-			t.Fatalf("[%s] connect() with %s succeeded (connection %s), want rejection", p.name, what, st.ConnectionID)
+			t.Fatalf("[%s] connect() with %s succeeded (connection %s), want rejection", p.label(), what, st.ConnectionID)
 		}
 		if code, _ := st.ConnectError.Code.(float64); code != wantCode {
-			t.Errorf("[%s] connect() with %s rejected with code %v (%q), want %v", p.name, what, st.ConnectError.Code, st.ConnectError.Message, wantCode)
+			t.Errorf("[%s] connect() with %s rejected with code %v (%q), want %v", p.label(), what, st.ConnectError.Code, st.ConnectError.Message, wantCode)
 		}
 		if st.Reconnecting > 0 || st.SessionDisconnected != nil {
-			t.Errorf("[%s] after a refused joinRoom: reconnecting %d, sessionDisconnected %+v; the server must keep the socket open", p.name, st.Reconnecting, st.SessionDisconnected)
+			t.Errorf("[%s] after a refused joinRoom: reconnecting %d, sessionDisconnected %+v; the server must keep the socket open", p.label(), st.Reconnecting, st.SessionDisconnected)
 		}
 	}
 
@@ -66,13 +75,13 @@ func TestUpstreamRolesAndRejections(t *testing.T) {
 		for _, e := range pg.state().Errors {
 			if e["where"] == "publish" {
 				if name := fmt.Sprint(e["error"].(map[string]any)["name"]); name != "OPENVIDU_PERMISSION_DENIED" {
-					t.Errorf("[subscriber] publish refused with %v, want OPENVIDU_PERMISSION_DENIED", e["error"])
+					t.Errorf("[%s] publish refused with %v, want OPENVIDU_PERMISSION_DENIED", sub.label(), e["error"])
 				}
 			}
 		}
 		// It still receives the moderator's media.
 		if r := checkMedia(pg, map[string]fakeColor{modCid: {}}, 25*time.Second); r.err != "" {
-			t.Errorf("[subscriber] media: %s\n  stats: %s\n  recent log:\n%s", r.err, r.last, sub.logTail(25))
+			t.Errorf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", sub.label(), r.err, r.last, sub.logTail(25))
 		}
 		sub.in(t).screenshot("subscriber")
 		waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
@@ -97,7 +106,7 @@ func TestUpstreamRolesAndRejections(t *testing.T) {
 		pg.waitFor(10*time.Second, "forceUnpublish to settle", `app.state.moderation.length > 0`)
 		m := pg.state().Moderation[0]
 		if m.OK || m.Error == nil || m.Error.Name != "OPENVIDU_PERMISSION_DENIED" {
-			t.Errorf("[subscriber] forceUnpublish of the moderator's stream: %+v (error %+v), want OPENVIDU_PERMISSION_DENIED", m, m.Error)
+			t.Errorf("[%s] forceUnpublish of the moderator's stream: %+v (error %+v), want OPENVIDU_PERMISSION_DENIED", sub.label(), m, m.Error)
 		}
 	})
 
@@ -106,17 +115,17 @@ func TestUpstreamRolesAndRejections(t *testing.T) {
 		eval[bool](pg, fmt.Sprintf(`app.forceDisconnect(%s)`, js(subCid)))
 		pg.waitFor(10*time.Second, "forceDisconnect to settle", `app.state.moderation.length > 0`)
 		if m := pg.state().Moderation[0]; !m.OK {
-			t.Errorf("[moderator] forceDisconnect failed: %+v", m.Error)
+			t.Errorf("[%s] forceDisconnect failed: %+v", mod.label(), m.Error)
 		}
 		sub.in(t).waitFor(10*time.Second, "sessionDisconnected", `app.state.sessionDisconnected`)
 		if r := sub.in(t).state().SessionDisconnected.Reason; r != "forceDisconnectByUser" {
-			t.Errorf("[subscriber] sessionDisconnected reason %q, want forceDisconnectByUser", r)
+			t.Errorf("[%s] sessionDisconnected reason %q, want forceDisconnectByUser", sub.label(), r)
 		}
 		pg.waitFor(10*time.Second, "connectionDestroyed for the subscriber",
 			fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s)`, js(subCid)))
 		for _, e := range pg.state().ConnectionDestroyed {
 			if e.ConnectionID == subCid && e.Reason != "forceDisconnectByUser" {
-				t.Errorf("[moderator] connectionDestroyed reason %q, want forceDisconnectByUser", e.Reason)
+				t.Errorf("[%s] connectionDestroyed reason %q, want forceDisconnectByUser", mod.label(), e.Reason)
 			}
 		}
 		waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
@@ -133,19 +142,19 @@ func TestUpstreamRolesAndRejections(t *testing.T) {
 		pg.waitFor(10*time.Second, "sessionDisconnected", `app.state.sessionDisconnected`)
 		st := pg.state()
 		if r := st.SessionDisconnected.Reason; r != "sessionClosedByServer" {
-			t.Errorf("[moderator] sessionDisconnected reason %q, want sessionClosedByServer", r)
+			t.Errorf("[%s] sessionDisconnected reason %q, want sessionClosedByServer", mod.label(), r)
 		}
 		found := false
 		for _, e := range st.StreamDestroyed {
 			if e.StreamID == modStream && e.Local {
 				found = true
 				if e.Reason != "sessionClosedByServer" {
-					t.Errorf("[moderator] publisher streamDestroyed reason %q, want sessionClosedByServer", e.Reason)
+					t.Errorf("[%s] publisher streamDestroyed reason %q, want sessionClosedByServer", mod.label(), e.Reason)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("[moderator] no streamDestroyed on the Publisher")
+			t.Errorf("[%s] no streamDestroyed on the Publisher", mod.label())
 		}
 		if resp := srv.Do(t, http.MethodGet, "/openvidu/api/sessions/"+sid, nil); resp.Status != http.StatusNotFound {
 			t.Errorf("GET closed session: %d, want 404", resp.Status)

@@ -1,5 +1,6 @@
 // A minimal video-call app written the way openvidu-js-tutorial apps are:
-// it only uses the public API of the unmodified openvidu-browser bundle.
+// it only uses the public API of openvidu-browser, so that it runs
+// unchanged on the unmodified upstream bundle and on govidu's SDK.
 // Everything the Go test needs to see is kept in window.app.state (plain
 // JSON); the test drives the app through window.app.join/signal/leave and
 // reads media through window.app.stats().
@@ -9,6 +10,8 @@
   const t0 = Date.now();
   const state = {
     libraryLoaded: typeof OpenVidu === 'function',
+    sdk: document.getElementById('sdk').dataset.sdk, // which library the page loaded
+    sdkSrc: document.getElementById('sdk').src,
     joining: false,
     connected: false,
     connectError: null, // {code, name, message}
