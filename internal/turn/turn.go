@@ -67,17 +67,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	addr := net.JoinHostPort(cfg.ListenIP, strconv.Itoa(cfg.Port))
-	udp, err := net.ListenPacket("udp4", addr)
+	udp, tcp, err := listenPair(cfg.ListenIP, cfg.Port)
 	if err != nil {
-		return nil, fmt.Errorf("turn: listen UDP %s: %w", addr, err)
-	}
-	// TCP shares the UDP port number (when ephemeral, take the one UDP got).
-	tcpAddr := net.JoinHostPort(cfg.ListenIP, strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port))
-	tcp, err := net.Listen("tcp4", tcpAddr)
-	if err != nil {
-		udp.Close()
-		return nil, fmt.Errorf("turn: listen TCP %s: %w", tcpAddr, err)
+		return nil, err
 	}
 	s := &Server{cfg: cfg, udpAddr: udp.LocalAddr().(*net.UDPAddr), tcpAddr: tcp.Addr().(*net.TCPAddr)}
 	bind := cfg.ListenIP
@@ -160,4 +152,28 @@ func (s *Server) IceServers(user string) []core.IceServer {
 		list = append(list, core.IceServer{URL: "turns:" + tlsHost + ":" + strconv.Itoa(s.tlsAddr.Port) + "?transport=tcp", Username: username, Credential: password})
 	}
 	return list
+}
+
+// listenPair binds UDP and TCP on the same port. With an ephemeral port the
+// number UDP got may be taken for TCP, so a few fresh ports are tried.
+func listenPair(ip string, port int) (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for attempt := 0; attempt < 10; attempt++ {
+		addr := net.JoinHostPort(ip, strconv.Itoa(port))
+		udp, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("turn: listen UDP %s: %w", addr, err)
+		}
+		tcpAddr := net.JoinHostPort(ip, strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port))
+		tcp, err := net.Listen("tcp4", tcpAddr)
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		lastErr = fmt.Errorf("turn: listen TCP %s: %w", tcpAddr, err)
+		if port != 0 {
+			break
+		}
+	}
+	return nil, nil, lastErr
 }
