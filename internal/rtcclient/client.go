@@ -345,7 +345,11 @@ func (c *Client) routeCandidate(params json.RawMessage) {
 		c.log.Debug("rtcclient: candidate for no PeerConnection", "sender", p.Sender)
 		return
 	}
-	pc.addRemote(webrtc.ICECandidateInit{Candidate: p.Candidate, SDPMid: p.SDPMid, SDPMLineIndex: p.SDPMLineIndex})
+	// Not on the read goroutine: Pion's AddICECandidate waits for the ICE
+	// agent, and a read loop stuck behind it stops answering pings and lets
+	// the server's write queue for this socket overflow.
+	init := webrtc.ICECandidateInit{Candidate: p.Candidate, SDPMid: p.SDPMid, SDPMLineIndex: p.SDPMLineIndex}
+	pc.goTracked(func() { pc.addRemote(init) })
 }
 
 // SendSignal sends a signal (sendMessage) to connections (none = everyone).
