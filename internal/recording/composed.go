@@ -3,7 +3,6 @@ package recording
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -20,11 +19,13 @@ import (
 // (.parts/) exactly as INDIVIDUAL ones, then ffmpeg composes the grid
 // (BEST_FIT) and mixes the audio, one segment of the timeline at a time:
 // while the recording runs (a little behind live), and at stop only what
-// is left. Segments are Matroska files with H.264 and PCM; the output is
-// their concatenation with the audio encoded once (AAC in MP4; Opus in
-// WebM for audio-only recordings), so segment boundaries are seamless.
-// A segment's layout is constant: the timeline is also cut where a video
-// appears or ends.
+// is left. A segment is an H.264 file (the grid) and raw PCM (the mix);
+// the PCM is fed, segment after segment, to one audio encoder that runs
+// for the whole recording, so the sound has no seam and nothing is
+// encoded twice. Stopping composes the rest, closes the encoder and
+// copies video and audio into the output: the time it takes does not
+// grow with the recording's length. A segment's layout is constant: the
+// timeline is also cut where a video appears or ends.
 
 // The timeline is counted in units: frames of the output (or 20 ms for
 // audio-only recordings), so that every segment has a whole number of
@@ -46,16 +47,19 @@ type composer struct {
 	rate     int // units per second
 	segUnits int64
 
-	mu       sync.Mutex // guards the fields below
+	mu       sync.Mutex // guards segments and composed
 	segments []segmentInfo
 	composed int64 // units composed so far
+
+	audio audioTrack // owned by whoever composes (the live loop, then the stop)
 
 	stop chan struct{}
 	done chan struct{}
 }
 
 type segmentInfo struct {
-	File string `json:"file"`
+	File string `json:"file"` // the video, "" for audio-only recordings
+	PCM  string `json:"pcm"`  // the mix, "" without audio
 	From int64  `json:"from"` // units
 	To   int64  `json:"to"`
 }
@@ -85,10 +89,8 @@ func newComposerFor(m *Manager, dir string, props core.RecordingProperties) *com
 			c.width, c.height = 1280, 720
 		}
 	}
-	c.segUnits = int64(m.opts.SegmentDuration.Seconds() * float64(c.rate))
-	if c.segUnits < 1 {
-		c.segUnits = 1
-	}
+	c.segUnits = max(int64(m.opts.SegmentDuration.Seconds()*float64(c.rate)), 1)
+	c.audio = audioTrack{c: c}
 	return c
 }
 
@@ -133,9 +135,14 @@ func (c *composer) startLive() {
 			if safe-next < c.segUnits {
 				continue
 			}
-			if err := c.composeRange(c.m.ctx, next, next+c.segUnits, c.liveStreams()); err != nil {
+			streams := c.liveStreams()
+			err := c.composeRange(c.m.ctx, next, next+c.segUnits, streams, 1)
+			if err == nil {
+				err = c.audio.feed(c.m.ctx, streams)
+			}
+			if err != nil {
 				if c.m.ctx.Err() == nil {
-					c.m.log.Warn("composing a segment while recording; it will be redone at stop", "recordingId", c.a.recID, "err", err)
+					c.m.log.Warn("composing while recording failed; the stop composes the rest", "recordingId", c.a.recID, "err", err)
 				}
 				return
 			}
@@ -175,9 +182,6 @@ func (c *composer) liveStreams() []layoutStream {
 		case s.closed:
 			ls.end = s.w.written.Load()
 		}
-		if s.summary != nil && !s.meta.HasAudio {
-			ls.hasAudio = false
-		}
 		s.mu.Unlock()
 		if ls.origin >= 0 {
 			out = append(out, ls)
@@ -186,10 +190,11 @@ func (c *composer) liveStreams() []layoutStream {
 	return out
 }
 
-// composeRange composes [from, to) units, cut where the layout changes.
+// composeRange composes [from, to) units, cut where the layout changes
+// and into pieces of at most segUnits, with up to parallel ffmpegs.
 // Cuts closer than minSegment to another are not made: a video that
 // starts within a segment shows a black tile until its first frame.
-func (c *composer) composeRange(ctx context.Context, from, to int64, streams []layoutStream) error {
+func (c *composer) composeRange(ctx context.Context, from, to int64, streams []layoutStream, parallel int) error {
 	minUnits := int64(minSegment.Seconds() * float64(c.rate))
 	var changes []int64
 	for _, s := range streams {
@@ -201,6 +206,9 @@ func (c *composer) composeRange(ctx context.Context, from, to int64, streams []l
 			}
 		}
 	}
+	for u := from + c.segUnits; u < to; u += c.segUnits {
+		changes = append(changes, u)
+	}
 	sortInt64(changes)
 	cuts := []int64{from}
 	for _, u := range changes {
@@ -209,12 +217,36 @@ func (c *composer) composeRange(ctx context.Context, from, to int64, streams []l
 		}
 	}
 	cuts = append(cuts, to)
-	for i := 0; i+1 < len(cuts); i++ {
-		if err := c.composeSegment(ctx, cuts[i], cuts[i+1], streams); err != nil {
-			return err
-		}
+
+	c.mu.Lock()
+	first := len(c.segments) + 1
+	c.mu.Unlock()
+	pieces := make([]segmentInfo, len(cuts)-1)
+	errs := make([]error, len(pieces))
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i := range pieces {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			pieces[i], errs[i] = c.composeSegment(ctx, cuts[i], cuts[i+1], streams, first+i, c.props.HasVideo)
+		}()
 	}
-	return nil
+	wg.Wait()
+	for i, p := range pieces {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		c.mu.Lock()
+		c.segments = append(c.segments, p)
+		c.composed = p.To
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	manifest := segmentManifest{Rate: c.rate, Width: c.width, Height: c.height, Segments: append([]segmentInfo(nil), c.segments...)}
+	c.mu.Unlock()
+	return writeJSONFile(filepath.Join(c.parts, manifestName), manifest, false)
 }
 
 func sortInt64(v []int64) {
@@ -225,46 +257,48 @@ func sortInt64(v []int64) {
 	}
 }
 
-// composeSegment renders [from, to) units into one segment file.
-func (c *composer) composeSegment(ctx context.Context, from, to int64, streams []layoutStream) error {
+func segmentNames(n int) (video, pcm string) {
+	return fmt.Sprintf("seg-%06d.mkv", n), fmt.Sprintf("seg-%06d.pcm", n)
+}
+
+// composeSegment renders [from, to) units: the grid into seg-N.mkv (when
+// withVideo) and the mix into seg-N.pcm (raw 48 kHz stereo s16le, exactly
+// the segment's share of samples).
+func (c *composer) composeSegment(ctx context.Context, from, to int64, streams []layoutStream, n int, withVideo bool) (segmentInfo, error) {
 	began := time.Now()
+	withAudio := c.props.HasAudio
 	aMs, bMs := float64(from)*1000/float64(c.rate), float64(to)*1000/float64(c.rate)
 	mid := (aMs + bMs) / 2
-	var videos, audios []int // indexes into inputs
 	type input struct {
-		s     layoutStream
-		video bool
-		audio bool
+		s            layoutStream
+		video, audio bool
 	}
 	var inputs []input
 	for _, s := range streams {
-		overlaps := float64(s.origin) < bMs && (s.end < 0 || float64(s.end) > aMs)
-		if !overlaps {
+		if float64(s.origin) >= bMs || s.end >= 0 && float64(s.end) <= aMs {
 			continue
 		}
-		in := input{s: s}
-		// The layout is constant within a segment: a video is in it when it
-		// shows at the segment's middle.
-		if c.props.HasVideo && s.videoStart >= 0 && float64(s.videoStart) <= mid && (s.end < 0 || float64(s.end) > mid) {
-			in.video = true
-		}
-		in.audio = c.props.HasAudio && s.hasAudio
+		// The layout is constant within a segment: a video is in it when
+		// it shows at the segment's middle.
+		in := input{s: s, audio: withAudio && s.hasAudio}
+		in.video = withVideo && s.videoStart >= 0 && float64(s.videoStart) <= mid && (s.end < 0 || float64(s.end) > mid)
 		if in.video || in.audio {
 			inputs = append(inputs, in)
 		}
 	}
 	d := c.seconds(to - from)
-	var args []string
+	var args, graph []string
 	lavfi := 0
-	if c.props.HasVideo {
+	if withVideo {
 		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("color=c=black:s=%dx%d:r=%d:d=%s", c.width, c.height, c.rate, secs(d+1)))
 		lavfi++
 	}
 	silence := lavfi
-	if c.props.HasAudio {
+	if withAudio {
 		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("anullsrc=r=%d:cl=stereo", audioRate))
 		lavfi++
 	}
+	var videos, audios []int // input indexes
 	for i, in := range inputs {
 		origin := float64(in.s.origin)
 		if origin <= aMs {
@@ -280,9 +314,11 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 			audios = append(audios, lavfi+i)
 		}
 	}
-	var graph []string
-	var maps []string
-	if c.props.HasVideo {
+	info := segmentInfo{From: from, To: to}
+	var outputs []string
+	video, pcm := segmentNames(n)
+	if withVideo {
+		info.File = video
 		last := "[0:v]"
 		for j, t := range bestFit(c.width, c.height, len(videos)) {
 			graph = append(graph, fmt.Sprintf("[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1[t%d]", videos[j], t.w, t.h, t.w, t.h, j))
@@ -290,14 +326,15 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 			last = fmt.Sprintf("[o%d]", j)
 		}
 		graph = append(graph, last+"format=yuv420p[vout]")
-		maps = append(maps, "-map", "[vout]", "-frames:v", strconv.FormatInt(to-from, 10),
+		outputs = append(outputs, "-map", "[vout]", "-frames:v", strconv.FormatInt(to-from, 10),
 			"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-bf", "0", "-g", strconv.Itoa(2*c.rate),
 			"-pix_fmt", "yuv420p", "-r", strconv.Itoa(c.rate),
 			// A resolution change in an input re-creates the filter graph,
 			// which can lose a frame: constant frame rate fills the hole.
-			"-fps_mode", "cfr")
+			"-fps_mode", "cfr", "-f", "matroska", filepath.Join(c.parts, video))
 	}
-	if c.props.HasAudio {
+	if withAudio {
+		info.PCM = pcm
 		samples := c.samplesAt(to) - c.samplesAt(from)
 		mix := fmt.Sprintf("[%d:a]", silence)
 		for j, idx := range audios {
@@ -306,41 +343,28 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 		}
 		graph = append(graph, fmt.Sprintf("%samix=inputs=%d:duration=first:dropout_transition=0:normalize=0,atrim=end_sample=%d,apad=whole_len=%d[aout]",
 			mix, len(audios)+1, samples, samples))
-		maps = append(maps, "-map", "[aout]", "-c:a", "pcm_s16le")
+		outputs = append(outputs, "-map", "[aout]", "-c:a", "pcm_s16le", "-f", "s16le", filepath.Join(c.parts, pcm))
 	}
-	c.mu.Lock()
-	n := len(c.segments) + 1
-	c.mu.Unlock()
-	name := fmt.Sprintf("seg-%06d.mkv", n)
-	out := filepath.Join(c.parts, name)
 	args = append(args, "-filter_complex", strings.Join(graph, ";"))
-	args = append(args, maps...)
-	args = append(args, "-f", "matroska", out)
+	args = append(args, outputs...)
 	complaints, err := c.m.ff.runOutput(ctx, args, nil)
 	if err != nil {
-		os.Remove(out)
-		return fmt.Errorf("segment %s–%s s: %w", secs(c.seconds(from)), secs(c.seconds(to)), err)
+		os.Remove(filepath.Join(c.parts, video))
+		os.Remove(filepath.Join(c.parts, pcm))
+		return info, fmt.Errorf("segment %s–%s s: %w", secs(c.seconds(from)), secs(c.seconds(to)), err)
 	}
 	if complaints != "" {
-		c.m.log.Warn("ffmpeg reported problems while composing", "recordingId", filepath.Base(c.dir), "segment", name, "stderr", complaints)
-	}
-	c.m.log.Debug("composed segment", "recordingId", filepath.Base(c.dir), "segment", name, "args", strings.Join(args, " "))
-	c.mu.Lock()
-	c.segments = append(c.segments, segmentInfo{File: name, From: from, To: to})
-	c.composed = to
-	manifest := segmentManifest{Rate: c.rate, Width: c.width, Height: c.height, Segments: append([]segmentInfo(nil), c.segments...)}
-	c.mu.Unlock()
-	if err := writeJSONFile(filepath.Join(c.parts, manifestName), manifest, false); err != nil {
-		return err
+		c.m.log.Warn("ffmpeg reported problems while composing", "recordingId", filepath.Base(c.dir), "segment", n, "stderr", complaints)
 	}
 	c.m.log.Info("composing recording", "recordingId", filepath.Base(c.dir), "composed", fmt.Sprintf("%.1fs", c.seconds(to)),
-		"segment", name, "videos", len(videos), "audios", len(audios), "took", time.Since(began).Round(time.Millisecond))
-	return nil
+		"segment", n, "videos", len(videos), "audios", len(audios), "took", time.Since(began).Round(time.Millisecond))
+	return info, nil
 }
 
 func secs(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
-// loadManifest resumes from the segments a previous run composed.
+// loadManifest resumes from the video segments a previous run composed
+// (their audio was in an encoder that died: it is mixed again).
 func (c *composer) loadManifest() {
 	b, err := os.ReadFile(filepath.Join(c.parts, manifestName))
 	if err != nil {
@@ -355,142 +379,13 @@ func (c *composer) loadManifest() {
 		if s.From != next || s.To <= s.From {
 			break
 		}
-		if st, err := os.Stat(filepath.Join(c.parts, s.File)); err != nil || st.Size() == 0 {
-			break
+		if c.props.HasVideo {
+			if st, err := os.Stat(filepath.Join(c.parts, s.File)); err != nil || st.Size() == 0 {
+				break
+			}
 		}
 		c.segments = append(c.segments, s)
 		next = s.To
 	}
 	c.composed = next
-}
-
-// finalizeComposed composes what is left up to the stop, joins the
-// segments into {name}.mp4 (or .webm without video), makes the thumbnail
-// and checks the result with ffprobe.
-func (m *Manager) finalizeComposed(ctx context.Context, dir string, rec Recording, files []streamFile, stoppedAt int64, c *composer) (output, error) {
-	props := rec.Properties
-	ext := ".mp4"
-	if !props.HasVideo {
-		ext = ".webm"
-	}
-	out := output{file: rec.Name + ext}
-	if c == nil {
-		c = newComposerFor(m, dir, props)
-		c.loadManifest()
-	}
-	var streams []layoutStream
-	for _, f := range files {
-		if f.StartTimeOffset < 0 {
-			continue
-		}
-		streams = append(streams, layoutStream{path: filepath.Join(c.parts, f.Name), origin: f.StartTimeOffset,
-			videoStart: f.VideoStartOffset, end: f.EndTimeOffset, hasAudio: f.HasAudio})
-		if !f.HasVideo {
-			streams[len(streams)-1].videoStart = -1
-		}
-	}
-	if len(streams) == 0 {
-		removeLoose(dir, rec.ID, "")
-		return out, errors.New("no media was received from any publisher")
-	}
-	end := c.unitsAt(stoppedAt)
-	c.mu.Lock()
-	next := c.composed
-	c.mu.Unlock()
-	if end <= 0 {
-		removeLoose(dir, rec.ID, "")
-		return out, errors.New("the recording is empty")
-	}
-	for next < end {
-		to := min(next+c.segUnits, end)
-		if err := c.composeRange(ctx, next, to, streams); err != nil {
-			return out, err
-		}
-		next = to
-	}
-	c.mu.Lock()
-	segments := append([]segmentInfo(nil), c.segments...)
-	c.mu.Unlock()
-	list := "ffconcat version 1.0\n"
-	for _, s := range segments {
-		list += "file '" + s.File + "'\n"
-	}
-	listPath := filepath.Join(c.parts, "concat.txt")
-	if err := os.WriteFile(listPath, []byte(list), 0o644); err != nil {
-		return out, err
-	}
-	tmp := filepath.Join(dir, ".tmp."+out.file)
-	args := []string{"-f", "concat", "-safe", "0", "-i", listPath}
-	if props.HasVideo {
-		args = append(args, "-map", "0:v", "-c:v", "copy")
-	}
-	if props.HasAudio {
-		args = append(args, "-map", "0:a")
-		if props.HasVideo {
-			args = append(args, "-c:a", "aac", "-b:a", "128k")
-		} else {
-			args = append(args, "-c:a", "libopus", "-b:a", "64k")
-		}
-	}
-	if props.HasVideo {
-		args = append(args, "-movflags", "+faststart", "-f", "mp4")
-	} else {
-		args = append(args, "-f", "webm")
-	}
-	args = append(args, tmp)
-	total := c.seconds(end)
-	lastLog := time.Now()
-	began := time.Now()
-	err := m.ff.run(ctx, args, func(p progress) {
-		if time.Since(lastLog) >= 10*time.Second {
-			lastLog = time.Now()
-			m.log.Info("finishing composed recording", "recordingId", rec.ID, "progress",
-				fmt.Sprintf("%.0f%%", 100*p.outTime.Seconds()/total), "speed", p.speed)
-		}
-	})
-	if err != nil {
-		os.Remove(tmp)
-		return out, fmt.Errorf("joining the segments: %w", err)
-	}
-	pr, err := m.ff.probe(ctx, tmp)
-	if err == nil {
-		err = checkComposed(pr, props, total)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return out, fmt.Errorf("the composed file is not valid: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, out.file)); err != nil {
-		return out, err
-	}
-	if props.HasVideo {
-		thumb := filepath.Join(dir, rec.ID+".jpg")
-		at := pr.duration / 2
-		if terr := m.ff.run(ctx, []string{"-ss", secs(at), "-i", filepath.Join(dir, out.file), "-frames:v", "1", "-q:v", "4", thumb}, nil); terr != nil {
-			m.log.Warn("recording thumbnail", "recordingId", rec.ID, "err", terr)
-		}
-	}
-	st, err := os.Stat(filepath.Join(dir, out.file))
-	if err != nil {
-		return out, err
-	}
-	out.size, out.duration = st.Size(), math.Round(pr.duration*1000)/1000
-	keep := out.file
-	removeLoose(dir, rec.ID, keep)
-	m.log.Info("composed recording joined", "recordingId", rec.ID, "segments", len(segments), "took", time.Since(began).Round(time.Millisecond))
-	return out, nil
-}
-
-// checkComposed: the streams asked for, and the whole duration.
-func checkComposed(p probeResult, props core.RecordingProperties, want float64) error {
-	if props.HasVideo && p.stream("video") == nil {
-		return errors.New("no video stream")
-	}
-	if props.HasAudio && p.stream("audio") == nil {
-		return errors.New("no audio stream")
-	}
-	if math.Abs(p.duration-want) > 0.5+want*0.02 {
-		return fmt.Errorf("duration %.3f s, expected %.3f s", p.duration, want)
-	}
-	return nil
 }

@@ -141,7 +141,7 @@ func h264Fixture(tb testing.TB) [][]byte {
 
 func run(tb testing.TB, name string, args ...string) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("%s: %v\n%s", name, err, out)

@@ -37,7 +37,7 @@ type Options struct {
 
 	// Tuning; zero values take the defaults shown.
 	StartTimeout     time.Duration // media awaited before start answers: 10 s
-	SegmentDuration  time.Duration // COMPOSED: composed while recording in segments of 30 s
+	SegmentDuration  time.Duration // COMPOSED: composed while recording in segments of 20 s
 	ComposeLag       time.Duration // COMPOSED: how far behind live segments are composed: 5 s
 	KeyframeInterval time.Duration // COMPOSED: keyframes asked this often (composition seeks): 10 s
 	SyncEvery        time.Duration // fsync period of files being written: 2 s
@@ -90,7 +90,7 @@ func New(svc *core.Service, opts Options) (*Manager, error) {
 		}
 	}
 	def(&opts.StartTimeout, 10*time.Second)
-	def(&opts.SegmentDuration, 30*time.Second)
+	def(&opts.SegmentDuration, 20*time.Second)
 	def(&opts.ComposeLag, 5*time.Second)
 	def(&opts.KeyframeInterval, 10*time.Second)
 	def(&opts.SyncEvery, defaultSyncEvery)

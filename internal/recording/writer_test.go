@@ -363,7 +363,7 @@ func TestWriterResolutionChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	streams := []layoutStream{{path: r.path, origin: 0, videoStart: 0, end: 4000}}
-	if err := c.composeRange(context.Background(), 0, c.unitsAt(4000), streams); err != nil {
+	if err := c.composeRange(context.Background(), 0, c.unitsAt(4000), streams, 1); err != nil {
 		t.Fatal(err)
 	}
 	seg := filepath.Join(c.parts, "seg-000001.mkv")
