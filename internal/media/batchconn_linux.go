@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -39,9 +40,10 @@ type batchConn struct {
 	full   []*sendBatch // full batches waiting to be sent, oldest first
 	closed bool
 
-	free chan *sendBatch // recycled batches
-	wake chan struct{}   // capacity 1: the queue became non-empty
-	done chan struct{}   // closed when the flusher ends
+	holds atomic.Int32    // fan-outs in progress that will Flush: no need to wake the flusher
+	free  chan *sendBatch // recycled batches
+	wake  chan struct{}   // capacity 1: the queue became non-empty
+	done  chan struct{}   // closed when the flusher ends
 }
 
 const (
@@ -186,7 +188,9 @@ func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) 
 	}
 	first := q.n == 1
 	c.mu.Unlock()
-	if first {
+	// A fan-out in progress sends this with its Flush (holds is dropped
+	// before Flush takes the queue, so a write it misses sees 0 and wakes).
+	if first && c.holds.Load() == 0 {
 		select {
 		case c.wake <- struct{}{}:
 		default:
@@ -209,8 +213,16 @@ func (c *batchConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
 	return c.UDPConn.ReadFromUDPAddrPort(p)
 }
 
-// Flush sends everything queued, in order, on the calling goroutine.
-func (c *batchConn) Flush() { c.flush() }
+// Hold announces a fan-out that will end with Flush: its writes do not
+// wake the flusher goroutine (a wake-up per packet costs more than the
+// system calls batching saves on small fan-outs).
+func (c *batchConn) Hold() { c.holds.Add(1) }
+
+// Flush ends a Hold and sends everything queued, in order, on the calling goroutine.
+func (c *batchConn) Flush() {
+	c.holds.Add(-1)
+	c.flush()
+}
 
 // flush reports whether the conn is closed.
 func (c *batchConn) flush() (closed bool) {

@@ -242,8 +242,12 @@ func deepenBuffers(c *net.UDPConn) {
 	_ = c.SetWriteBuffer(socketBuffer)
 }
 
-// flusher is a socket whose queued writes Flush sends.
-type flusher interface{ Flush() }
+// flusher is a socket whose queued writes Flush sends; Hold announces
+// writes that a Flush will follow.
+type flusher interface {
+	Hold()
+	Flush()
+}
 
 // batching remembers c when it batches writes, for flushWrites.
 func (e *Engine) batching(c net.PacketConn) net.PacketConn {
@@ -253,8 +257,16 @@ func (e *Engine) batching(c net.PacketConn) net.PacketConn {
 	return c
 }
 
+// holdWrites starts a packet's fan-out: its writes wait for flushWrites.
+// e.flushers is set before any PeerConnection exists, read-only after.
+func (e *Engine) holdWrites() {
+	for _, f := range e.flushers {
+		f.Hold()
+	}
+}
+
 // flushWrites sends what the calling goroutine queued (the end of a
-// packet's fan-out); set before any PeerConnection exists, read-only after.
+// packet's fan-out).
 func (e *Engine) flushWrites() {
 	for _, f := range e.flushers {
 		f.Flush()

@@ -250,7 +250,7 @@ func (p *Publisher) ensureReceivers(plan publishPlan) map[webrtc.RTPCodecType]*R
 		if r == nil {
 			r = newReceiver(kind, codec, p.log.With("kind", kind.String()), p.sendPLI)
 			r.counters = &p.e.cfg.Counters
-			r.flush = p.e.flushWrites
+			r.hold, r.flush = p.e.holdWrites, p.e.flushWrites
 			p.receivers[kind] = r
 		}
 		out[kind] = r

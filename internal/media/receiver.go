@@ -27,6 +27,7 @@ type Receiver struct {
 	ring     *packetRing  // nil: no NACKs (audio)
 	sendPLI  func(mediaSSRC uint32)
 	counters *Counters // the engine's; nil in unit tests
+	hold     func()    // a fan-out starts (Engine.holdWrites); nil in unit tests
 	flush    func()    // sends the writes queued by a fan-out (Engine.flushWrites); nil in unit tests
 
 	downTracks atomic.Pointer[[]*DownTrack] // copy-on-write; read once per packet
@@ -184,14 +185,17 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 	if r.ring != nil {
 		r.ring.put(pkt.SSRC, pkt.SequenceNumber, raw)
 	}
+	if r.hold != nil {
+		r.hold()
+	}
 	for _, dt := range *r.downTracks.Load() {
 		if n := dt.writeRTP(&pkt.Header, pkt.Payload, keyframe, arrival, gen); n > 0 {
 			packets++
 			bytes += n
 		}
 	}
-	if packets > 0 && r.flush != nil {
-		r.flush() // one sendmmsg for the whole fan-out
+	if r.flush != nil {
+		r.flush() // one sendmmsg for the whole fan-out (and ends the hold)
 	}
 	r.deliverToSinks(pkt, keyframe, arrival)
 	return packets, bytes
