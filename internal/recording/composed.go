@@ -206,7 +206,12 @@ func (c *composer) composeRange(ctx context.Context, from, to int64, streams []l
 			}
 		}
 	}
-	for u := from + c.segUnits; u < to; u += c.segUnits {
+	// Pieces of at most segUnits, and as many as there are ffmpegs to run them.
+	piece := c.segUnits
+	if parallel > 1 {
+		piece = min(piece, max((to-from+int64(parallel)-1)/int64(parallel), minUnits))
+	}
+	for u := from + piece; u < to; u += piece {
 		changes = append(changes, u)
 	}
 	sortInt64(changes)
