@@ -47,9 +47,10 @@ type composer struct {
 	rate     int // units per second
 	segUnits int64
 
-	mu       sync.Mutex // guards segments and composed
+	mu       sync.Mutex // guards segments, composed and total
 	segments []segmentInfo
 	composed int64 // units composed so far
+	total    int64 // units to compose, once known (at stop or recovery); 0 while recording
 
 	audio audioTrack // owned by whoever composes (the live loop, then the stop)
 
@@ -361,8 +362,18 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 	if complaints != "" {
 		c.m.log.Warn("ffmpeg reported problems while composing", "recordingId", filepath.Base(c.dir), "segment", n, "stderr", complaints)
 	}
-	c.m.log.Info("composing recording", "recordingId", filepath.Base(c.dir), "composed", fmt.Sprintf("%.1fs", c.seconds(to)),
-		"segment", n, "videos", len(videos), "audios", len(audios), "took", time.Since(began).Round(time.Millisecond))
+	c.mu.Lock()
+	total := c.total
+	c.mu.Unlock()
+	attrs := []any{"recordingId", filepath.Base(c.dir), "composed", fmt.Sprintf("%.1fs", c.seconds(to)), "segment", n,
+		"videos", len(videos), "audios", len(audios), "took", time.Since(began).Round(time.Millisecond)}
+	if total > 0 {
+		attrs = append(attrs, "of", fmt.Sprintf("%.1fs", c.seconds(total)), "progress", fmt.Sprintf("%.0f%%", 100*float64(to)/float64(total)))
+	}
+	if !withVideo && c.props.HasVideo {
+		attrs = append(attrs, "audioOnly", true) // the mix of a segment whose audio was lost in a crash
+	}
+	c.m.log.Info("composing recording", attrs...)
 	return info, nil
 }
 

@@ -207,6 +207,7 @@ func (m *Manager) finalizeComposed(ctx context.Context, dir string, rec Recordin
 	began := time.Now()
 	c.mu.Lock()
 	next := c.composed
+	c.total = end
 	c.mu.Unlock()
 	if next < end {
 		// What is left is composed in pieces on every core: this is the wait at stop.
