@@ -312,7 +312,11 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 		} else {
 			args = append(args, "-itsoffset", secs((origin-aMs)/1000), "-t", secs((bMs-origin)/1000))
 		}
-		args = append(args, "-i", in.s.path)
+		// A browser changes its resolution mid-stream; by default ffmpeg
+		// then re-creates the whole filter graph, which restarts the audio
+		// trim and the black background (the segment comes out too long).
+		// scale and fps take the new size on the fly instead.
+		args = append(args, "-reinit_filter", "0", "-i", in.s.path)
 		if in.video {
 			videos = append(videos, lavfi+i)
 		}
@@ -327,7 +331,15 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 		info.File = video
 		last := "[0:v]"
 		for j, t := range bestFit(c.width, c.height, len(videos)) {
-			graph = append(graph, fmt.Sprintf("[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1[t%d]", videos[j], t.w, t.h, t.w, t.h, j))
+			// A video already showing when the segment begins is seeked into:
+			// its first decoded frame can come up to a source frame interval
+			// after the cut, so it is held from the segment's start (no black
+			// flash at every seam).
+			hold := ""
+			if in := inputs[videos[j]-lavfi]; in.s.videoStart <= int64(aMs) && float64(in.s.origin) <= aMs {
+				hold = fmt.Sprintf("fps=%d:start_time=0,", c.rate)
+			}
+			graph = append(graph, fmt.Sprintf("[%d:v]%sscale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1[t%d]", videos[j], hold, t.w, t.h, t.w, t.h, j))
 			graph = append(graph, fmt.Sprintf("%s[t%d]overlay=x=%d:y=%d:eof_action=pass[o%d]", last, j, t.x, t.y, j))
 			last = fmt.Sprintf("[o%d]", j)
 		}
@@ -335,8 +347,7 @@ func (c *composer) composeSegment(ctx context.Context, from, to int64, streams [
 		outputs = append(outputs, "-map", "[vout]", "-frames:v", strconv.FormatInt(to-from, 10),
 			"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-bf", "0", "-g", strconv.Itoa(2*c.rate),
 			"-pix_fmt", "yuv420p", "-r", strconv.Itoa(c.rate),
-			// A resolution change in an input re-creates the filter graph,
-			// which can lose a frame: constant frame rate fills the hole.
+			// Constant frame rate: a late or lost input frame repeats the last.
 			"-fps_mode", "cfr", "-f", "matroska", filepath.Join(c.parts, video))
 	}
 	if withAudio {

@@ -375,6 +375,57 @@ func TestWriterResolutionChange(t *testing.T) {
 	}
 }
 
+// The same change with sound, inside a segment that starts between two
+// keyframes (the stop cuts the timeline wherever it falls): the segment
+// keeps its exact length in video and audio (ffmpeg re-creating its
+// filter graph at the change used to restart the audio trim, and a
+// Chromium call composed 11.7 s out of 8.1), and its first frame is the
+// picture, not black.
+func TestComposeResolutionChangeWithAudio(t *testing.T) {
+	t.Parallel()
+	base := time.Unix(1_700_000_000, 0)
+	frames := append(append([][]byte{}, vp8Clip(t, "320x240")...), vp8Clip(t, "640x480")...)
+	video := packetize(frames, &codecs.VP8Payloader{}, 90000, time.Second/15, 4*time.Second, base, 5555, true)
+	r := record(t, &trackSpec{codec: codecOpus}, &trackSpec{codec: codecVP8}, base, merge(video, opusPackets(t, 4*time.Second, base)))
+	m := &Manager{ff: needFFmpeg(t), log: quietLog(), opts: Options{SegmentDuration: time.Minute}}
+	props := core.DefaultRecordingProperties()
+	props.Resolution, props.FrameRate = "320x180", 25
+	c := newComposerFor(m, t.TempDir(), props)
+	if err := os.MkdirAll(c.parts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	streams := []layoutStream{{path: r.path, origin: 0, videoStart: r.start, end: 4000, hasAudio: true}}
+	ctx := context.Background()
+	// The clip has a keyframe every second and a frame every 66.7 ms: the
+	// cut falls 53 ms before the next frame, more than an output frame.
+	cut := c.unitsAt(1480)
+	if err := c.composeRange(ctx, 0, cut, streams, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.composeRange(ctx, cut, c.unitsAt(4000), streams, 1); err != nil {
+		t.Fatal(err)
+	}
+	seg := filepath.Join(c.parts, "seg-000002.mkv")
+	if p, err := m.ff.probe(ctx, seg); err != nil || !near(p.duration, 2.52, 0.02) {
+		t.Errorf("video of the second segment: %+v %v (want 2.52 s)", p, err)
+	}
+	st, err := os.Stat(filepath.Join(c.parts, "seg-000002.pcm"))
+	if want := (c.samplesAt(c.unitsAt(4000)) - c.samplesAt(cut)) * 4; err != nil || st.Size() != want {
+		t.Fatalf("mix of the second segment: %v bytes, want %d (%v)", st.Size(), want, err)
+	}
+	first, err := exec.Command(m.ff.ffmpeg, "-v", "error", "-i", seg, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-").Output()
+	if err != nil || len(first) != 320*180 {
+		t.Fatalf("first frame: %v (%d bytes)", err, len(first))
+	}
+	var sum int
+	for _, v := range first {
+		sum += int(v)
+	}
+	if mean := sum / len(first); mean < 40 {
+		t.Errorf("the second segment starts black (mean luma %d): the frame before the cut was not held", mean)
+	}
+}
+
 // A mute: the video track stops for 2 s (same SSRC; sequence numbers go
 // on, timestamps jump), the audio goes on. The file has the gap in its
 // timeline and plays through it.
