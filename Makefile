@@ -25,10 +25,10 @@ sdk-check:
 # -race everywhere: most packages own goroutines. The packages that drive
 # headless Chromium run one at a time after the others, so that a 2-core
 # machine is not asked to run a dozen browsers at once.
-BROWSER_PKGS := ./internal/web/... ./internal/dashboard/... ./test/e2e/...
+BROWSER_PKGS := ./internal/web/... ./internal/dashboard/... ./internal/netcheck/... ./test/e2e/...
 unit:
 	GOVIDU_REQUIRE_COMPAT=1 GOVIDU_REQUIRE_E2E=1 $(GO) test -race -count=1 -timeout 20m \
-		$$($(GO) list ./... | grep -v -e /internal/web -e /internal/dashboard -e /test/e2e)
+		$$($(GO) list ./... | grep -v -e /internal/web -e /internal/dashboard -e /internal/netcheck -e /test/e2e)
 	GOVIDU_REQUIRE_COMPAT=1 GOVIDU_REQUIRE_E2E=1 $(GO) test -race -count=1 -timeout 25m -p 1 $(BROWSER_PKGS)
 
 fuzz:

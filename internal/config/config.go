@@ -64,6 +64,7 @@ type Config struct {
 	CDRPath string
 
 	MetricsPublic bool // /metrics without credentials
+	DoctorPage    bool // the public /doctor page testing a visitor's path to the media ports
 
 	// TLS (CERTIFICATE_TYPE); plain HTTP when empty.
 	CertificateType  string
@@ -189,6 +190,7 @@ func Load(env Lookup, args []string, stderr io.Writer) (*Config, error) {
 		r.fail("OPENVIDU_CDR_PATH", "must name a directory when OPENVIDU_CDR=true")
 	}
 	c.MetricsPublic = r.boolean("GOVIDU_METRICS_PUBLIC", false)
+	c.DoctorPage = r.boolean("GOVIDU_DOCTOR_PAGE", true)
 
 	c.TURN = r.boolean("GOVIDU_TURN", true)
 	c.TURNPort = r.port("COTURN_PORT", 3478)

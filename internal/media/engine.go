@@ -82,9 +82,10 @@ type Engine struct {
 	flushers  []flusher // the batching UDP sockets (batchconn_linux.go)
 	nacks     *nackCounter
 
-	mu         sync.Mutex // guards closed and publishers
+	mu         sync.Mutex // guards closed, publishers and probes
 	closed     bool
 	publishers map[*Publisher]struct{}
+	probes     map[*webrtc.PeerConnection]struct{} // path probes (probe.go)
 
 	// wg counts in-flight API calls and the goroutines they start
 	// (notifiers, REMB loops, PeerConnections closing in the background).
@@ -113,7 +114,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	log = log.With("component", "media")
 	e := &Engine{
-		cfg: cfg, log: log, publishers: map[*Publisher]struct{}{},
+		cfg: cfg, log: log, publishers: map[*Publisher]struct{}{}, probes: map[*webrtc.PeerConnection]struct{}{},
 		pionLog: pionLoggerFactory{log: log},
 	}
 	ips, sawLoopback, failed := resolvePublicIPs(context.Background(), cfg.PublicIPs)
@@ -502,10 +503,17 @@ func (e *Engine) Close() error {
 	for p := range e.publishers {
 		pubs = append(pubs, p)
 	}
+	probes := make([]*webrtc.PeerConnection, 0, len(e.probes))
+	for pc := range e.probes {
+		probes = append(probes, pc)
+	}
 	e.mu.Unlock()
 
 	for _, p := range pubs {
 		_ = p.Close()
+	}
+	for _, pc := range probes {
+		e.closeProbe(pc)
 	}
 	e.wg.Wait()
 	return e.closeMuxes()

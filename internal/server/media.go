@@ -7,6 +7,7 @@ import (
 
 	"github.com/govidu/govidu/internal/api"
 	"github.com/govidu/govidu/internal/media"
+	"github.com/govidu/govidu/internal/netcheck"
 	"github.com/govidu/govidu/internal/signaling"
 	"github.com/govidu/govidu/internal/turn"
 )
@@ -46,6 +47,13 @@ func (s *Server) mountMedia(apiOpts *api.Options) error {
 		}
 		sigOpts.IceServers = ts.IceServers
 		s.turn = ts
+	}
+	if s.cfg.DoctorPage {
+		page := netcheck.Options{Prober: engine, UDPPort: engine.UDPAddr().Port, IceServers: sigOpts.IceServers, Logger: s.log}
+		if a := engine.TCPAddr(); a != nil {
+			page.TCPPort = a.Port
+		}
+		netcheck.Mount(s.mux, page)
 	}
 	sig := signaling.New(s.svc, engine, sigOpts)
 	s.mux.Handle("/openvidu", sig)
