@@ -98,6 +98,7 @@ func Run(ctx context.Context, o Options) Report {
 	if !add(checkSecret(ctx, o, u)) {
 		return r
 	}
+	add(checkVisitorPage(ctx, o, u))
 	m := newMediaProbe(o, u)
 	defer m.cleanup()
 	if !add(m.join(ctx)) {

@@ -42,6 +42,9 @@ func TestHealthyServer(t *testing.T) {
 			t.Errorf("%s: %+v", name, c)
 		}
 	}
+	if !strings.Contains(check(t, rep, "visitor network test").Detail, srv.URL+"/doctor/") {
+		t.Errorf("the report should point at the visitor page:\n%s", out)
+	}
 	if !rep.OK() || !strings.Contains(out, "all checks passed") || !strings.Contains(check(t, rep, "media (TURN relay)").Detail, "via relay") {
 		t.Fatalf("report:\n%s", out)
 	}

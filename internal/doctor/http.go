@@ -146,3 +146,19 @@ func del(ctx context.Context, o Options, u *url.URL, path string) (int, string, 
 	resp.Body.Close()
 	return resp.StatusCode, "", nil
 }
+
+// checkVisitorPage: the public page users run to test their own network.
+func checkVisitorPage(ctx context.Context, o Options, u *url.URL) Check {
+	c := Check{Name: "visitor network test", OK: true}
+	status, _, err := get(ctx, o, u, "/doctor/api/config", false)
+	switch {
+	case err != nil:
+		c.OK = false
+		c.Detail = err.Error()
+	case status == http.StatusOK:
+		c.Detail = "users who cannot connect can test their own network at " + u.String() + "/doctor/"
+	default:
+		c.Detail = fmt.Sprintf("the page is off (GET /doctor/api/config answered %d); GOVIDU_DOCTOR_PAGE=true serves it", status)
+	}
+	return c
+}
