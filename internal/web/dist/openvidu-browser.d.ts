@@ -194,6 +194,10 @@ declare class Session extends EventDispatcher {
     openvidu: OpenVidu;
     token: string;
     private joined;
+    /** Waiting for the signaling to come back after a loss (see signalingRecovered). */
+    private recoveryWaiters;
+    /** From a signaling loss until the server took us back (reconnected). */
+    private signalingDown;
     private videoDataTimer;
     on<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
     once<K extends keyof SessionEventMap>(type: K, handler: (event: SessionEventMap[K]) => void): this;
@@ -244,6 +248,7 @@ declare class Session extends EventDispatcher {
     private onSignal;
     private onStreamPropertyChanged;
     private onConnectionPropertyChanged;
+    private settleRecovery;
     private onConnectionLost;
     private onReopened;
 }
@@ -294,6 +299,7 @@ declare class Stream {
     /** Server-side filters are a Kurento feature; govidu answers that they are not supported. */
     applyFilter(type: string, options: Object): Promise<Filter>;
     removeFilter(): Promise<void>;
+    private requestSubscription;
     private newPeer;
     private sendCandidate;
     private onIceState;
@@ -694,6 +700,8 @@ declare function platformName(): string;
 
 // protocol
 declare const SDK_VERSION = "2.32.2";
+/** JSON-RPC error code of receiveVideoFrom for a stream already received (govidu's server). */
+declare const ALREADY_SUBSCRIBED = 106;
 /** A stream object as the server sends it (joinRoom value[], participantPublished). */
 interface StreamOptionsServer {
     id: string;

@@ -371,3 +371,127 @@ test('session: a refused reconnection ends with sessionDisconnected(networkDisco
     assert.deepEqual(reasons, ['networkDisconnect']);
     assert.equal(server.last.closed.code, 4102);
 });
+
+/** A minimal RTCPeerConnection and MediaStream: enough for a subscription's negotiation. */
+function fakeWebRTC() {
+    const saved = { pc: globalThis.RTCPeerConnection, ms: globalThis.MediaStream };
+    globalThis.RTCPeerConnection = class {
+        iceConnectionState = 'new';
+        signalingState = 'stable';
+        localDescription = null;
+        remoteDescription = null;
+        receivers = [];
+        addEventListener() {}
+        addTransceiver(kind) {
+            this.receivers.push({ track: { kind, enabled: true } });
+        }
+        async createOffer() {
+            return { type: 'offer', sdp: 'v=0 offer ' + this.receivers.length };
+        }
+        async setLocalDescription(d) {
+            this.localDescription = d;
+            this.signalingState = 'have-local-offer';
+        }
+        async setRemoteDescription(d) {
+            this.remoteDescription = d;
+            this.signalingState = 'stable';
+        }
+        async addIceCandidate() {}
+        getReceivers() {
+            return this.receivers;
+        }
+        getSenders() {
+            return [];
+        }
+        getTransceivers() {
+            return [];
+        }
+        close() {}
+    };
+    globalThis.MediaStream = class {
+        tracks = [];
+        addTrack(t) {
+            this.tracks.push(t);
+        }
+        getTracks() {
+            return this.tracks;
+        }
+        getAudioTracks() {
+            return this.tracks.filter((t) => t.kind === 'audio');
+        }
+        getVideoTracks() {
+            return this.tracks.filter((t) => t.kind === 'video');
+        }
+    };
+    return () => {
+        globalThis.RTCPeerConnection = saved.pc;
+        globalThis.MediaStream = saved.ms;
+    };
+}
+
+for (const reached of [false, true]) {
+    test(`session: a subscription cut by a socket loss completes after the reconnection (request ${reached ? 'reached' : 'lost before'} the server)`, async () => {
+        const restore = fakeWebRTC();
+        let subscribes = 0;
+        const server = new FakeServer((m, ws) => {
+            if (m.method === 'receiveVideoFrom') {
+                subscribes++;
+                if (subscribes === 1) {
+                    queueMicrotask(() => ws.drop()); // no answer: the socket fails
+                    return undefined;
+                }
+                if (reached) return { error: { code: 106, message: 'already subscribed to this stream' } };
+                return { result: { sdpAnswer: 'v=0 answer' } };
+            }
+            if (m.method === 'reconnectStream') return { result: { sdpAnswer: 'v=0 answer' } };
+            return defaultAnswer(m);
+        });
+        const ov = new OpenVidu();
+        ov.socketFactory = server.factory;
+        const session = ov.initSession();
+        let stream;
+        session.on('streamCreated', (e) => (stream = e.stream));
+        await session.connect(TOKEN);
+        const q = quiet();
+        try {
+            const sub = await session.subscribeAsync(stream, undefined);
+            assert.equal(server.sockets.length, 2, 'one reconnection');
+            const methods = server.last.sent.map((m) => m.method).filter((m) => m !== 'ping');
+            assert.deepEqual(methods, reached ? ['connect', 'receiveVideoFrom', 'reconnectStream'] : ['connect', 'receiveVideoFrom']);
+            const last = server.last.sent.find((m) => m.method === (reached ? 'reconnectStream' : 'receiveVideoFrom'));
+            assert.equal(reached ? last.params.stream : last.params.sender, bobStream.id);
+            assert.equal(sub.stream.getMediaStream().getTracks().length, 2, 'the received tracks are attached');
+        } finally {
+            q();
+            session.disconnect();
+            restore();
+        }
+    });
+}
+
+test('session: a subscription cut by a socket loss fails when the reconnection is refused', async () => {
+    const restore = fakeWebRTC();
+    let refuse = false;
+    const server = new FakeServer((m, ws) => {
+        if (m.method === 'receiveVideoFrom') {
+            refuse = true;
+            queueMicrotask(() => ws.drop());
+            return undefined;
+        }
+        if (m.method === 'connect' && refuse) return { error: { code: 40007, message: 'reconnection error' } };
+        return defaultAnswer(m);
+    });
+    const ov = new OpenVidu();
+    ov.socketFactory = server.factory;
+    const session = ov.initSession();
+    let stream;
+    session.on('streamCreated', (e) => (stream = e.stream));
+    await session.connect(TOKEN);
+    const q = quiet();
+    try {
+        await assert.rejects(session.subscribeAsync(stream, undefined), /Error on receiveVideoFrom.*signaling connection was lost/);
+    } finally {
+        q();
+        restore();
+    }
+});

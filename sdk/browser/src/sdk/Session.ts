@@ -57,6 +57,10 @@ export class Session extends EventDispatcher {
     /** @internal The JSON-RPC client (undefined before connect). */
     rpc!: SignalClient;
     private joined = false;
+    /** Waiting for the signaling to come back after a loss (see signalingRecovered). */
+    private recoveryWaiters: Array<(ok: boolean) => void> = [];
+    /** From a signaling loss until the server took us back (reconnected). */
+    private signalingDown = false;
     private videoDataTimer: ReturnType<typeof setInterval> | undefined;
 
     /** @internal */
@@ -193,6 +197,7 @@ export class Session extends EventDispatcher {
         this.stopVideoData();
         const wasJoined = this.joined;
         this.joined = false;
+        this.settleRecovery(false);
         const own = this.connection?.stream;
         if (own) {
             own.disposePeer();
@@ -570,8 +575,32 @@ export class Session extends EventDispatcher {
 
     // ---- socket loss ---------------------------------------------------
 
+    /**
+     * @internal Resolves true once the signaling is usable again after a
+     * loss (at once when it is open), false when the session ends or
+     * timeoutMs passes first. Requests that failed with the socket retry on it.
+     */
+    signalingRecovered(timeoutMs = 20000): Promise<boolean> {
+        if (!this.joined || !this.rpc || this.rpc.isClosed) return Promise.resolve(false);
+        if (this.rpc.isOpen && !this.signalingDown) return Promise.resolve(true);
+        return new Promise((resolve) => {
+            const done = (ok: boolean) => {
+                clearTimeout(timer);
+                this.recoveryWaiters = this.recoveryWaiters.filter((w) => w !== done);
+                resolve(ok);
+            };
+            const timer = setTimeout(() => done(false), timeoutMs);
+            this.recoveryWaiters.push(done);
+        });
+    }
+
+    private settleRecovery(ok: boolean): void {
+        for (const w of this.recoveryWaiters.slice()) w(ok);
+    }
+
     private onConnectionLost(): void {
         if (!this.joined) return;
+        this.signalingDown = true;
         log.warn('signaling connection lost: reconnecting');
         this.emitEvent('reconnecting');
     }
@@ -591,11 +620,13 @@ export class Session extends EventDispatcher {
         }
         this.rpc.startPings();
         log.info('signaling connection recovered');
+        this.signalingDown = false;
         this.emitEvent('reconnected');
         const all = this.openvidu.advancedConfiguration.forceMediaReconnectionAfterNetworkDrop;
         for (const s of this.allStreams()) {
             if (s.peer && (all || s.iceBroken())) s.renegotiate('socket reconnected').catch((e) => log.warn(`could not reconnect ${s.streamId}`, e));
         }
+        this.settleRecovery(true); // after the renegotiations: a retried request makes a new PeerConnection
     }
 }
 

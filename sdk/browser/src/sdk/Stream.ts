@@ -5,7 +5,7 @@ import { ExceptionEventName, PublisherSpeakingEvent, StreamManagerEvent } from '
 import { Filter } from './Filter.js';
 import { log } from './log.js';
 import { PeerConnection } from './peer.js';
-import { publishVideoParams, toRTCIceServers } from './protocol.js';
+import { ALREADY_SUBSCRIBED, publishVideoParams, toRTCIceServers } from './protocol.js';
 import type { StreamOptionsServer } from './protocol.js';
 import type { PublisherProperties } from './Publisher.js';
 import type { Session } from './Session.js';
@@ -205,22 +205,46 @@ export class Stream {
         this.updateSpeakingDetection();
     }
 
-    /** @internal Subscribes to the remote stream: recvonly offer, receiveVideoFrom, answer. */
+    /**
+     * @internal Subscribes to the remote stream: recvonly offer, receiveVideoFrom, answer.
+     * When the signaling drops meanwhile, it tries again once the session has
+     * reconnected (the request may have reached the server: then the
+     * subscription exists and is renegotiated with reconnectStream).
+     */
     async subscribe(): Promise<void> {
-        const peer = this.newPeer();
-        const sdpOffer = await peer.offerToReceive(this.hasAudio, this.hasVideo);
-        let result: any;
-        try {
-            result = await this.session.rpc.request('receiveVideoFrom', { sender: this.streamId, sdpOffer });
-        } catch (e: any) {
-            this.disposePeer();
-            const err: any = new Error('Error on receiveVideoFrom: ' + JSON.stringify({ code: e?.code, message: e?.message ?? String(e) }));
-            if (e?.code !== undefined) err.code = e.code;
-            throw err;
+        for (let attempt = 1; ; attempt++) {
+            const peer = this.newPeer();
+            const sdpOffer = await peer.offerToReceive(this.hasAudio, this.hasVideo);
+            let result: any;
+            try {
+                result = await this.requestSubscription(sdpOffer, attempt > 1);
+            } catch (e: any) {
+                this.disposePeer();
+                const lost = e?.code === undefined; // no answer from the server: the socket failed or timed out
+                if (lost && attempt < 3 && (await this.session.signalingRecovered())) {
+                    log.warn(`the signaling failed while subscribing to ${this.streamId}: trying again`);
+                    continue;
+                }
+                const err: any = new Error('Error on receiveVideoFrom: ' + JSON.stringify({ code: e?.code, message: e?.message ?? String(e) }));
+                if (e?.code !== undefined) err.code = e.code;
+                throw err;
+            }
+            await peer.applyAnswer(result.sdpAnswer);
+            this.setMediaStream(peer.remoteMediaStream());
+            this.applyRemoteTrackState();
+            return;
         }
-        await peer.applyAnswer(result.sdpAnswer);
-        this.setMediaStream(peer.remoteMediaStream());
-        this.applyRemoteTrackState();
+    }
+
+    private async requestSubscription(sdpOffer: string, retry: boolean): Promise<any> {
+        try {
+            return await this.session.rpc.request('receiveVideoFrom', { sender: this.streamId, sdpOffer });
+        } catch (e: any) {
+            if (retry && e?.code === ALREADY_SUBSCRIBED) {
+                return this.session.rpc.request('reconnectStream', { stream: this.streamId, sdpOffer, forciblyReconnect: false });
+            }
+            throw e;
+        }
     }
 
     /** @internal Enables received tracks per the Subscriber's wishes and the publisher's mute state. */

@@ -6,6 +6,9 @@ import type { ChangedPropertyType } from './enums.js';
 
 export const SDK_VERSION = '2.32.2';
 
+/** JSON-RPC error code of receiveVideoFrom for a stream already received (govidu's server). */
+export const ALREADY_SUBSCRIBED = 106;
+
 /** A stream object as the server sends it (joinRoom value[], participantPublished). */
 export interface StreamOptionsServer {
     id: string;
