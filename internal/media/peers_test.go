@@ -1,12 +1,9 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,63 +16,16 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
+
+	"github.com/govidu/govidu/internal/testkit/mediafile"
 )
 
 // Test peers: in-process Pion PeerConnections playing the browser's part,
 // on 127.0.0.1 only.
 
-func readIVFFrames(tb testing.TB, path string) [][]byte {
-	tb.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, _, err := ivfreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var frames [][]byte
-	for {
-		frame, _, err := r.ParseNextFrame()
-		if errors.Is(err, io.EOF) {
-			return frames
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		frames = append(frames, frame)
-	}
-}
-
-// readOpusPackets returns the Opus packets of an Ogg file made with
-// -page_duration 20000 (one 20 ms packet per page).
-func readOpusPackets(tb testing.TB, path string) [][]byte {
-	tb.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, _, err := oggreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var pkts [][]byte
-	for {
-		page, _, err := r.ParseNextPage()
-		if errors.Is(err, io.EOF) {
-			return pkts
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if bytes.HasPrefix(page, []byte("OpusTags")) {
-			continue
-		}
-		pkts = append(pkts, page)
-	}
-}
+// readIVFFrames reads an IVF clip (keyframe_test.go's too); the readers
+// are shared with the recording tests.
+var readIVFFrames = mediafile.ReadIVF
 
 var (
 	fixtureOnce  sync.Once
@@ -88,7 +38,7 @@ func fixtures(tb testing.TB) ([][]byte, [][]byte) {
 	tb.Helper()
 	fixtureOnce.Do(func() {
 		videoFrames = readIVFFrames(tb, "testdata/video.ivf")
-		opusPackets = readOpusPackets(tb, "testdata/audio.ogg")
+		opusPackets = mediafile.ReadOggOpus(tb, "testdata/audio.ogg")
 		if len(videoFrames) == 0 || len(opusPackets) == 0 {
 			fixtureError = errors.New("empty fixtures")
 		}

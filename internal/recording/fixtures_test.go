@@ -1,10 +1,7 @@
 package recording
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +12,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
+
+	"github.com/govidu/govidu/internal/testkit/mediafile"
 )
 
 // Media fixtures: the SFU's test clips (VP8 320x240 15 fps, Opus 20 ms),
@@ -24,60 +21,14 @@ import (
 
 const mediaTestdata = "../media/testdata"
 
-func readIVF(tb testing.TB, path string) [][]byte {
-	tb.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, _, err := ivfreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var frames [][]byte
-	for {
-		f, _, err := r.ParseNextFrame()
-		if errors.Is(err, io.EOF) {
-			return frames
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		frames = append(frames, f)
-	}
-}
-
-func readOpus(tb testing.TB, path string) [][]byte {
-	tb.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, _, err := oggreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var pkts [][]byte
-	for {
-		page, _, err := r.ParseNextPage()
-		if errors.Is(err, io.EOF) {
-			return pkts
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if bytes.HasPrefix(page, []byte("OpusTags")) {
-			continue
-		}
-		pkts = append(pkts, page)
-	}
-}
+// readIVF reads an IVF clip (the SFU tests' reader).
+var readIVF = mediafile.ReadIVF
 
 func vp8Fixture(tb testing.TB) [][]byte {
 	return readIVF(tb, filepath.Join(mediaTestdata, "video.ivf"))
 }
 func opusFixture(tb testing.TB) [][]byte {
-	return readOpus(tb, filepath.Join(mediaTestdata, "audio.ogg"))
+	return mediafile.ReadOggOpus(tb, filepath.Join(mediaTestdata, "audio.ogg"))
 }
 
 func needFFmpeg(tb testing.TB) ffmpeg {

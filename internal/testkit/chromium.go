@@ -2,12 +2,17 @@ package testkit
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -45,15 +50,22 @@ func Artifacts(t testing.TB, root string) string {
 	return dir
 }
 
-// ChromiumOptions tune StartChromium.
+// ChromiumOptions tune StartChromium and LaunchChromium.
 type ChromiumOptions struct {
 	// DenyMedia leaves out the fake permission UI and denies every prompt
 	// (a user refusing the camera). By default camera and microphone are granted.
 	DenyMedia bool
 	// Log receives Chromium's own output (a file under Artifacts).
 	Log string
-	// Flags are extra command-line switches.
+	// Flags are extra command-line switches; they override the defaults of
+	// the same name (e.g. "use-fake-device-for-media-stream": "device-count=2").
 	Flags map[string]any
+	// Width and Height are the window's size; zero means 1280×800.
+	Width, Height int
+	// Profile is the user data directory. Empty means a fresh one: a
+	// t.TempDir() for StartChromium, a temporary directory that Chromium's
+	// exit removes for LaunchChromium.
+	Profile string
 }
 
 // StartChromium launches a headless Chromium with fake camera and microphone
@@ -62,13 +74,33 @@ type ChromiumOptions struct {
 func StartChromium(t testing.TB, o ChromiumOptions) context.Context {
 	t.Helper()
 	exe := RequireChromium(t)
+	if o.Profile == "" {
+		o.Profile = t.TempDir()
+	}
+	ctx, stop, err := LaunchChromium(exe, o)
+	t.Cleanup(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// LaunchChromium is StartChromium for a browser that no one test owns (one
+// shared by a package's tests) or that starts off the test's goroutine,
+// where t.Fatal must not be called: it returns the error instead. exe is
+// the executable (RequireChromium). stop ends Chromium; it is never nil
+// and must be called after an error too.
+func LaunchChromium(exe string, o ChromiumOptions) (ctx context.Context, stop func(), err error) {
+	w, h := o.Width, o.Height
+	if w == 0 || h == 0 {
+		w, h = 1280, 800
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(1280, 800),
+		chromedp.WindowSize(w, h),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true),
@@ -76,45 +108,81 @@ func StartChromium(t testing.TB, o ChromiumOptions) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Timers and rendering of every tab run at full speed: the tabs of
+		// one browser are all "in the background" but one.
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		// Only loopback resolves: nothing leaves the machine.
+		// Only loopback resolves: nothing leaves the machine (an accidental
+		// public STUN server stays unreachable).
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
+	}
+	if o.Profile != "" {
+		opts = append(opts, chromedp.UserDataDir(o.Profile))
 	}
 	if o.DenyMedia {
 		opts = append(opts, chromedp.Flag("deny-permission-prompts", true))
 	} else {
 		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
 	}
-	for k, v := range o.Flags {
-		opts = append(opts, chromedp.Flag(k, v))
+	for _, k := range slices.Sorted(maps.Keys(o.Flags)) {
+		opts = append(opts, chromedp.Flag(k, o.Flags[k]))
 	}
+	var logf *os.File
 	if o.Log != "" {
-		f, err := os.Create(o.Log)
-		if err != nil {
-			t.Fatal(err)
+		if logf, err = os.Create(o.Log); err != nil {
+			return nil, func() {}, fmt.Errorf("chromium log: %v", err)
 		}
-		t.Cleanup(func() { f.Close() })
-		opts = append(opts, chromedp.CombinedOutput(f))
+		opts = append(opts, chromedp.CombinedOutput(logf))
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		cancelAlloc()
-	})
+		if logf != nil {
+			logf.Close()
+		}
+	}
+	// The first Do starts the browser and must not carry a timeout (the
+	// browser would stop with it): the wait is bounded from outside.
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(ctx) }()
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("start chromium: %v (log: %s)", err, o.Log)
+			return nil, stop, fmt.Errorf("start chromium: %v (log: %s)", err, o.Log)
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatalf("chromium did not start within 60 s (log: %s)", o.Log)
+		return nil, stop, fmt.Errorf("chromium did not start within 60 s (log: %s)", o.Log)
+	}
+	return ctx, stop, nil
+}
+
+// OpenTab opens a tab of browser (a context of StartChromium or
+// LaunchChromium) in a new browser context, with its own storage and
+// devices, whose events go to listener; it closes when t ends. It waits up
+// to timeout for the tab; name labels the failure.
+func OpenTab(t testing.TB, browser context.Context, name string, timeout time.Duration, listener func(ev any)) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(listener))
+	t.Cleanup(cancel)
+	// The first call opens the tab, which lives as long as the context of
+	// that call: it gets ctx itself, bounded from outside.
+	opened := make(chan error, 1)
+	go func() {
+		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("[%s] open tab: %v", name, err)
+		}
+	case <-time.After(timeout):
+		t.Fatalf("[%s] the tab did not open within %v", name, timeout)
 	}
 	return ctx
 }

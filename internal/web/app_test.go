@@ -14,12 +14,12 @@ import (
 // screen and the other sees it → chat → raised hand → leave. Screenshots of
 // every step go to test/artifacts/TestCallApp.
 func TestCallApp(t *testing.T) {
-	exe := uiChromium(t)
+	testkit.RequireChromium(t)
 	start := time.Now()
-	dir := uiArtifacts(t)
+	dir := testkit.Artifacts(t, repoRoot)
 	// Dev mode: the app is on and open (no CALL_PRIVATE_ACCESS).
 	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false"}})
-	browser := uiBrowser(t, exe, filepath.Join(dir, "chromium.log"), true)
+	browser := testkit.StartChromium(t, uiChromium(filepath.Join(dir, "chromium.log"), true))
 	alice := uiOpen(t, browser, "alice", dir)
 	bob := uiOpen(t, browser, "bob", dir)
 

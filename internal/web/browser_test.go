@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/govidu/govidu/internal/testkit"
@@ -23,119 +21,28 @@ import (
 // (apt-get install -y chromium); without it they skip, unless CI or
 // GOVIDU_REQUIRE_E2E is set.
 
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	exe := "/usr/bin/chromium"
-	if c := os.Getenv("GOVIDU_CHROMIUM"); c != "" {
-		exe = c
-	}
-	if st, err := os.Stat(exe); err == nil && !st.IsDir() {
-		return exe
-	}
-	msg := "Chromium not found at " + exe + " (apt-get update && apt-get install -y chromium, or set GOVIDU_CHROMIUM)"
-	if os.Getenv("CI") != "" || os.Getenv("GOVIDU_REQUIRE_E2E") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg + "; set GOVIDU_REQUIRE_E2E=1 to make this a failure")
-	return ""
-}
-
-// artifacts is test/artifacts/<test name>, git-ignored, for screenshots and logs.
-func artifacts(t *testing.T) string {
-	dir := filepath.Join("..", "..", "test", "artifacts", strings.ReplaceAll(t.Name(), "/", "_"))
-	_ = os.RemoveAll(dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 type browser struct{ ctx context.Context }
 
-// startBrowser launches Chromium with fake devices; grant=false leaves out
-// the fake permission UI and denies every prompt (a user refusing the camera).
-func startBrowser(t *testing.T, exe, logPath string, grant bool) (*browser, error) {
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(800, 600),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		// Only loopback resolves: nothing leaves the machine.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-		chromedp.CombinedOutput(logf),
-	}
-	if grant {
-		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
-	} else {
-		opts = append(opts, chromedp.Flag("deny-permission-prompts", true))
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-		logf.Close()
-	})
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			return nil, fmt.Errorf("start chromium: %v (see %s)", err, logPath)
-		}
-	case <-time.After(30 * time.Second):
-		return nil, fmt.Errorf("chromium did not start within 30s (see %s)", logPath)
-	}
-	return &browser{ctx: ctx}, nil
+// sdkChromium is the SDK test's Chromium; grant=false leaves out the fake
+// permission UI and denies every prompt (a user refusing the camera).
+func sdkChromium(logPath string, grant bool) testkit.ChromiumOptions {
+	return testkit.ChromiumOptions{Log: logPath, DenyMedia: !grant, Width: 800, Height: 600}
 }
 
 // page is one tab (own browser context) on govidu's origin with our SDK and
 // the harness (testdata/sdk_e2e.js) loaded.
 type page struct {
-	t    *testing.T
-	name string
-	ctx  context.Context
-	mu   sync.Mutex
-	logs []string
+	t       *testing.T
+	name    string
+	ctx     context.Context
+	console tabConsole
 }
 
 func (b *browser) open(t *testing.T, name, origin string) *page {
 	t.Helper()
 	p := &page{t: t, name: name}
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.onEvent))
-	t.Cleanup(cancel)
+	ctx := openTab(t, b.ctx, name, &p.console)
 	p.ctx = ctx
-	opened := make(chan error, 1)
-	go func() {
-		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
-		opened <- err
-	}()
-	select {
-	case err := <-opened:
-		if err != nil {
-			t.Fatalf("[%s] open tab: %v", name, err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("[%s] the tab did not open within 30s", name)
-	}
 	harness, err := os.ReadFile("testdata/sdk_e2e.js")
 	if err != nil {
 		t.Fatal(err)
@@ -166,32 +73,6 @@ func (b *browser) open(t *testing.T, name, origin string) *page {
 	return p
 }
 
-func (p *page) onEvent(ev any) {
-	var line string
-	switch e := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		parts := make([]string, 0, len(e.Args))
-		for _, a := range e.Args {
-			if len(a.Value) > 0 {
-				parts = append(parts, string(a.Value))
-			} else {
-				parts = append(parts, a.Description)
-			}
-		}
-		line = "console." + string(e.Type) + " " + strings.Join(parts, " ")
-	case *runtime.EventExceptionThrown:
-		line = "EXCEPTION " + e.ExceptionDetails.Text
-		if e.ExceptionDetails.Exception != nil {
-			line += " " + e.ExceptionDetails.Exception.Description
-		}
-	default:
-		return
-	}
-	p.mu.Lock()
-	p.logs = append(p.logs, line)
-	p.mu.Unlock()
-}
-
 // eval runs JavaScript (promises awaited) and decodes its JSON result into out.
 func (p *page) eval(expr string, out any) {
 	p.t.Helper()
@@ -201,36 +82,14 @@ func (p *page) eval(expr string, out any) {
 }
 
 func (p *page) evalErr(expr string, out any) error {
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage]("(async () => JSON.stringify(await ("+expr+")))()", chromedp.EvalAwaitPromise))
-	if err != nil {
-		return err
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return fmt.Errorf("result %s: %v", v, err)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal([]byte(s), out)
+	return evalJSON(p.ctx, expr, out)
 }
 
 // waitFor polls a JavaScript condition until it holds.
 func (p *page) waitFor(timeout time.Duration, what, cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		var ok bool
-		err := p.evalErr("!!("+cond+")", &ok)
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.fail("waited %v for %s (%s): last error %v", timeout, what, cond, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := pollJS(timeout, cond, p.evalErr); err != nil {
+		p.fail("waited %v for %s (%s): %v", timeout, what, cond, err)
 	}
 }
 
@@ -238,24 +97,13 @@ func (p *page) fail(format string, args ...any) {
 	p.t.Helper()
 	var harness []string
 	_ = p.evalErr("T.log.concat(T.errors)", &harness)
-	p.mu.Lock()
-	logs := p.logs
-	if len(logs) > 30 {
-		logs = logs[len(logs)-30:]
-	}
-	p.mu.Unlock()
+	logs := p.console.tail(30)
 	p.t.Fatalf("[%s] %s\n  harness log:\n    %s\n  console:\n    %s", p.name, fmt.Sprintf(format, args...),
 		strings.Join(harness, "\n    "), strings.Join(logs, "\n    "))
 }
 
 func (p *page) screenshot(dir string) {
-	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, p.name+".png"), png, 0o644)
-	}
-	if err != nil {
+	if err := saveScreenshot(p.ctx, filepath.Join(dir, p.name+".png")); err != nil {
 		p.t.Logf("[%s] screenshot: %v", p.name, err)
 	}
 }
@@ -310,9 +158,9 @@ func rest(t *testing.T, srv *testkit.Server, path, body string, out any) {
 // subscribe to each other with real media; then the failure paths apps
 // must handle: a denied camera, an invalid token, the server going away.
 func TestSDKBrowserCall(t *testing.T) {
-	exe := requireChromium(t)
+	testkit.RequireChromium(t)
 	start := time.Now()
-	dir := artifacts(t)
+	dir := testkit.Artifacts(t, repoRoot)
 	// No embedded TURN: its fixed port would collide with other packages'
 	// servers running at the same time, and loopback needs no relay.
 	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false"}})
@@ -330,22 +178,10 @@ func TestSDKBrowserCall(t *testing.T) {
 	rest(t, srv, "/openvidu/api/sessions/"+session.ID+"/connection", `{"role":"PUBLISHER","data":"server-bob"}`, &bob)
 
 	// Both browsers start at once: that is most of the setup time.
-	var granted, denied *browser
-	var errGranted, errDenied error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		granted, errGranted = startBrowser(t, exe, filepath.Join(dir, "chromium.log"), true)
-	}()
-	go func() {
-		defer wg.Done()
-		denied, errDenied = startBrowser(t, exe, filepath.Join(dir, "chromium-denied.log"), false)
-	}()
-	wg.Wait()
-	if errGranted != nil || errDenied != nil {
-		t.Fatalf("chromium: %v / %v", errGranted, errDenied)
-	}
+	browsers := startChromiums(t,
+		sdkChromium(filepath.Join(dir, "chromium.log"), true),
+		sdkChromium(filepath.Join(dir, "chromium-denied.log"), false))
+	granted, denied := &browser{browsers[0]}, &browser{browsers[1]}
 	pa := granted.open(t, "alice", srv.URL)
 	pb := granted.open(t, "bob", srv.URL)
 	pc := denied.open(t, "carol", srv.URL)

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,9 +77,9 @@ func uiSite(t *testing.T, govidu string, pages map[string]string) string {
 // with live video; a chat message crosses; leaving removes the tile. Then the
 // failure paths: an invalid token, a denied camera, the server going away.
 func TestWebComponentCall(t *testing.T) {
-	exe := uiChromium(t)
+	testkit.RequireChromium(t)
 	start := time.Now()
-	dir := uiArtifacts(t)
+	dir := testkit.Artifacts(t, repoRoot)
 	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false"}})
 	if r := srv.Do(t, "POST", "/openvidu/api/sessions", `{"customSessionId":"componentE2E"}`); r.Status != 200 {
 		t.Fatalf("create session: %d %s", r.Status, r.Body)
@@ -88,15 +87,10 @@ func TestWebComponentCall(t *testing.T) {
 	aliceCam, aliceScreen := uiTokens(t, srv, "componentE2E")
 	bobCam, bobScreen := uiTokens(t, srv, "componentE2E")
 
-	var granted, denied context.Context
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); granted = uiBrowser(t, exe, filepath.Join(dir, "chromium.log"), true) }()
-	go func() { defer wg.Done(); denied = uiBrowser(t, exe, filepath.Join(dir, "chromium-denied.log"), false) }()
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	browsers := startChromiums(t,
+		uiChromium(filepath.Join(dir, "chromium.log"), true),
+		uiChromium(filepath.Join(dir, "chromium-denied.log"), false))
+	granted, denied := browsers[0], browsers[1]
 	site := uiSite(t, srv.URL, map[string]string{
 		"/alice.html": fmt.Sprintf(plainPage, "alice", "Alice", `toolbar-display-logo="true" stream-settings-button="true"`),
 		"/bob.html":   fmt.Sprintf(frameworkPage, "bob", "Bob"),

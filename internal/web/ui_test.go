@@ -2,12 +2,9 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,95 +12,25 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/govidu/govidu/internal/testkit"
 )
 
 // Helpers of the web component and call app tests: Chromium tabs driven
-// through the component's shadow DOM. (Self-contained: the SDK test's
-// helpers in browser_test.go serve its own harness.)
+// through the component's shadow DOM. (What they share with the SDK test,
+// browser_test.go, is in tab_test.go.)
 
-func uiChromium(t *testing.T) string {
-	t.Helper()
-	exe := "/usr/bin/chromium"
-	if c := os.Getenv("GOVIDU_CHROMIUM"); c != "" {
-		exe = c
-	}
-	if st, err := os.Stat(exe); err == nil && !st.IsDir() {
-		return exe
-	}
-	msg := "Chromium not found at " + exe + " (apt-get update && apt-get install -y chromium, or set GOVIDU_CHROMIUM)"
-	if os.Getenv("CI") != "" || os.Getenv("GOVIDU_REQUIRE_E2E") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg + "; set GOVIDU_REQUIRE_E2E=1 to make this a failure")
-	return ""
-}
-
-func uiArtifacts(t *testing.T) string {
-	dir := filepath.Join("..", "..", "test", "artifacts", strings.ReplaceAll(t.Name(), "/", "_"))
-	_ = os.RemoveAll(dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// uiBrowser starts a headless Chromium with fake camera, microphone and
-// screen; grant=false denies every permission prompt.
-func uiBrowser(t *testing.T, exe, logPath string, grant bool) context.Context {
-	t.Helper()
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(1280, 760),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		// Two fake cameras (and microphones): device switching has a choice.
-		chromedp.Flag("use-fake-device-for-media-stream", "device-count=2"),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-		chromedp.CombinedOutput(logf),
-	}
+// uiChromium is the Chromium of these tests: two fake cameras (and
+// microphones) so that device switching has a choice and, when granted, a
+// fake screen to share; grant=false denies every permission prompt.
+func uiChromium(logPath string, grant bool) testkit.ChromiumOptions {
+	o := testkit.ChromiumOptions{Log: logPath, DenyMedia: !grant, Width: 1280, Height: 760,
+		Flags: map[string]any{"use-fake-device-for-media-stream": "device-count=2"}}
 	if grant {
-		opts = append(opts,
-			chromedp.Flag("use-fake-ui-for-media-stream", true),
-			chromedp.Flag("auto-select-desktop-capture-source", "Entire screen"),
-			chromedp.Flag("enable-usermedia-screen-capturing", true))
-	} else {
-		opts = append(opts, chromedp.Flag("deny-permission-prompts", true))
+		o.Flags["auto-select-desktop-capture-source"] = "Entire screen"
+		o.Flags["enable-usermedia-screen-capturing"] = true
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-		logf.Close()
-	})
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start chromium: %v (see %s)", err, logPath)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("chromium did not start within 60s (see %s)", logPath)
-	}
-	return ctx
+	return o
 }
 
 // uiTab is one tab (own browser context: own storage and devices).
@@ -112,12 +39,7 @@ type uiTab struct {
 	name    string
 	dir     string // artifacts: a screenshot is taken on failure
 	ctx     context.Context
-	console *uiConsole
-}
-
-type uiConsole struct {
-	mu   sync.Mutex
-	logs []string
+	console *tabConsole
 }
 
 // in returns the tab bound to a subtest (failures end that subtest).
@@ -172,23 +94,8 @@ const uiHelpers = `(window.T = window.T || {
 
 func uiOpen(t *testing.T, browser context.Context, name, dir string) *uiTab {
 	t.Helper()
-	tab := &uiTab{t: t, name: name, dir: dir, console: &uiConsole{}}
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(tab.console.onEvent))
-	t.Cleanup(cancel)
-	tab.ctx = ctx
-	opened := make(chan error, 1)
-	go func() {
-		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
-		opened <- err
-	}()
-	select {
-	case err := <-opened:
-		if err != nil {
-			t.Fatalf("[%s] open tab: %v", name, err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("[%s] the tab did not open within 30s", name)
-	}
+	tab := &uiTab{t: t, name: name, dir: dir, console: &tabConsole{}}
+	tab.ctx = openTab(t, browser, name, tab.console)
 	return tab
 }
 
@@ -202,32 +109,6 @@ func (p *uiTab) navigate(url string) {
 	p.eval(uiHelpers, nil)
 }
 
-func (c *uiConsole) onEvent(ev any) {
-	var line string
-	switch e := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		parts := make([]string, 0, len(e.Args))
-		for _, a := range e.Args {
-			if len(a.Value) > 0 {
-				parts = append(parts, string(a.Value))
-			} else {
-				parts = append(parts, a.Description)
-			}
-		}
-		line = "console." + string(e.Type) + " " + strings.Join(parts, " ")
-	case *runtime.EventExceptionThrown:
-		line = "EXCEPTION " + e.ExceptionDetails.Text
-		if e.ExceptionDetails.Exception != nil {
-			line += " " + e.ExceptionDetails.Exception.Description
-		}
-	default:
-		return
-	}
-	c.mu.Lock()
-	c.logs = append(c.logs, line)
-	c.mu.Unlock()
-}
-
 // eval runs JavaScript as a user gesture (so getDisplayMedia may open) and
 // decodes its JSON result into out.
 func (p *uiTab) eval(expr string, out any) {
@@ -238,37 +119,14 @@ func (p *uiTab) eval(expr string, out any) {
 }
 
 func (p *uiTab) evalErr(expr string, out any) error {
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
-	defer cancel()
 	yes := true
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage]("(async () => JSON.stringify(await ("+expr+")))()",
-		chromedp.EvalAwaitPromise, func(ep *runtime.EvaluateParams) { ep.UserGesture = &yes }))
-	if err != nil {
-		return err
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return fmt.Errorf("result %s: %v", v, err)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal([]byte(s), out)
+	return evalJSON(p.ctx, expr, out, func(ep *runtime.EvaluateParams) { ep.UserGesture = &yes })
 }
 
 func (p *uiTab) waitFor(timeout time.Duration, what, cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		var ok bool
-		err := p.evalErr("!!("+cond+")", &ok)
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.fail("waited %v for %s (%s): last error %v", timeout, what, cond, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := pollJS(timeout, cond, p.evalErr); err != nil {
+		p.fail("waited %v for %s (%s): %v", timeout, what, cond, err)
 	}
 }
 
@@ -315,14 +173,8 @@ func grewBy(a, b map[string]int, d int) bool {
 }
 
 func (p *uiTab) screenshot(dir, name string) string {
-	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	path := filepath.Join(dir, name+".png")
-	if err == nil {
-		err = os.WriteFile(path, png, 0o644)
-	}
-	if err != nil {
+	if err := saveScreenshot(p.ctx, path); err != nil {
 		p.t.Logf("[%s] screenshot: %v", p.name, err)
 	}
 	return path
@@ -345,12 +197,7 @@ func (p *uiTab) phone() func() {
 
 func (p *uiTab) fail(format string, args ...any) {
 	p.t.Helper()
-	p.console.mu.Lock()
-	logs := p.console.logs
-	if len(logs) > 30 {
-		logs = logs[len(logs)-30:]
-	}
-	p.console.mu.Unlock()
+	logs := p.console.tail(30)
 	var tiles any
 	_ = p.evalErr("window.T ? T.tiles() : null", &tiles)
 	if p.dir != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,8 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/govidu/govidu/internal/testkit"
 )
 
 // browser is one headless Chromium process with its own profile. Its pages
@@ -28,62 +31,37 @@ type browser struct {
 	ctx context.Context // a chromedp context whose browser has started
 }
 
-// chromiumFlags keep Chromium quiet on the network (nothing but loopback is
-// reachable here) and give it fake camera and microphone.
-func chromiumFlags(exe, profile string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(profile),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Headless,
-		chromedp.WindowSize(1000, 700),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("safebrowsing-disable-auto-update", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider"),
-		// Timers and rendering of every tab must run at full speed: the
-		// tabs of one browser are all "in the background" but one.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		// Fake devices, and no permission prompt.
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		// No name resolves except to loopback: an accidental public STUN
-		// server (the client's fallback list) stays unreachable instead of
-		// sending packets off the machine.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-	}
+// chromiumFlags are the e2e tests' switches on top of testkit's (headless,
+// fake camera and microphone granted without a prompt, timers of background
+// tabs at full speed, only loopback resolvable): Chromium quiet on the
+// network besides, with nothing but loopback reachable here.
+var chromiumFlags = map[string]any{
+	"disable-default-apps":                   true,
+	"disable-extensions":                     true,
+	"disable-breakpad":                       true,
+	"disable-client-side-phishing-detection": true,
+	"metrics-recording-only":                 true,
+	"safebrowsing-disable-auto-update":       true,
+	"password-store":                         "basic",
+	"use-mock-keychain":                      true,
+	"disable-features":                       "Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider",
 }
 
 // browserSpec names one browser of newBrowsers and its extra flags.
 type browserSpec struct {
 	name  string
-	extra []chromedp.ExecAllocatorOption
+	flags map[string]any
 }
 
 // newBrowsers starts Chromiums, one after the other (started side by side
 // on a loaded machine, they can take more than a minute each); they are
-// stopped when the test ends. A spec's name labels its log, extra adds flags.
+// stopped when the test ends. A spec's name labels its log, flags adds
+// switches.
 func newBrowsers(t *testing.T, env *e2eEnv, specs []browserSpec) []*browser {
 	t.Helper()
 	bs := make([]*browser, len(specs))
 	for i, s := range specs {
-		b, err := startBrowser(t, env, s.name, s.extra...)
+		b, err := startBrowser(t, env, s.name, s.flags)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,41 +71,21 @@ func newBrowsers(t *testing.T, env *e2eEnv, specs []browserSpec) []*browser {
 }
 
 // startBrowser starts one Chromium for the test.
-func startBrowser(t *testing.T, env *e2eEnv, name string, extra ...chromedp.ExecAllocatorOption) (*browser, error) {
-	b, stop, err := launchBrowser(env, name, filepath.Join(artifactDir(t), "chromium-"+name+".log"), filepath.Join(t.TempDir(), "profile"), extra...)
-	if stop != nil {
-		t.Cleanup(stop)
-	}
+func startBrowser(t *testing.T, env *e2eEnv, name string, flags map[string]any) (*browser, error) {
+	b, stop, err := launchBrowser(env, name, filepath.Join(artifactDir(t), "chromium-"+name+".log"), filepath.Join(t.TempDir(), "profile"), flags)
+	t.Cleanup(stop)
 	return b, err
 }
 
 // launchBrowser starts Chromium with its output in logPath and its profile
-// in profile; stop (even after an error) stops it.
-func launchBrowser(env *e2eEnv, name, logPath, profile string, extra ...chromedp.ExecAllocatorOption) (b *browser, stop func(), err error) {
-	stderr, err := os.Create(logPath)
+// in profile (empty: a temporary one); stop (even after an error) stops it.
+func launchBrowser(env *e2eEnv, name, logPath, profile string, flags map[string]any) (b *browser, stop func(), err error) {
+	all := maps.Clone(chromiumFlags)
+	maps.Copy(all, flags)
+	ctx, stop, err := testkit.LaunchChromium(env.chromium, testkit.ChromiumOptions{
+		Log: logPath, Profile: profile, Width: 1000, Height: 700, Flags: all})
 	if err != nil {
-		return nil, nil, fmt.Errorf("chromium log: %v", err)
-	}
-	opts := append(chromiumFlags(env.chromium, profile), extra...)
-	opts = append(opts, chromedp.CombinedOutput(stderr))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	stop = func() {
-		cancel()
-		cancelAlloc()
-		stderr.Close()
-	}
-	done := make(chan error, 1)
-	// The first Run starts the browser and must not carry a timeout (it
-	// would stop the browser with it); bound the wait from outside.
-	go func() { done <- chromedp.Do(ctx) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return nil, stop, fmt.Errorf("start chromium %s (%s): %v (see %s)", env.chromium, name, err, logPath)
-		}
-	case <-time.After(60 * time.Second):
-		return nil, stop, fmt.Errorf("chromium %s did not start within 60s (see %s)", name, logPath)
+		return nil, stop, fmt.Errorf("chromium %s (%s): %v", env.chromium, name, err)
 	}
 	return &browser{ctx: ctx}, stop, nil
 }
@@ -141,7 +99,6 @@ var shared struct {
 	once sync.Once
 	b    *browser
 	stop func()
-	dir  string
 	err  error
 }
 
@@ -149,18 +106,13 @@ var shared struct {
 func sharedBrowser(t *testing.T, env *e2eEnv) *browser {
 	t.Helper()
 	shared.once.Do(func() {
-		dir, err := os.MkdirTemp("", "govidu-e2e-chromium-")
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.dir = dir
 		logDir := filepath.Join("..", "artifacts")
 		if err := os.MkdirAll(logDir, 0o755); err != nil {
 			shared.err = err
 			return
 		}
-		shared.b, shared.stop, shared.err = launchBrowser(env, "shared", filepath.Join(logDir, "chromium-shared.log"), filepath.Join(dir, "profile"))
+		// No profile given: a temporary one, removed when Chromium exits.
+		shared.b, shared.stop, shared.err = launchBrowser(env, "shared", filepath.Join(logDir, "chromium-shared.log"), "", nil)
 	})
 	if shared.err != nil {
 		t.Fatalf("shared chromium: %v", shared.err)
@@ -172,9 +124,6 @@ func sharedBrowser(t *testing.T, env *e2eEnv) *browser {
 func stopSharedBrowser() {
 	if shared.stop != nil {
 		shared.stop()
-	}
-	if shared.dir != "" {
-		_ = os.RemoveAll(shared.dir)
 	}
 }
 
@@ -220,30 +169,14 @@ func (b *browser) newPage(t *testing.T, name string, app *testApp, sdk sdkKind) 
 	url := app.pageURL(sdk)
 	p := &page{t: t, name: name, sdk: sdk, dir: dir, log: &pageLog{start: time.Now(), out: f}}
 	p.addLog("page %s, %s SDK", url, sdk)
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.onEvent))
-	p.ctx = ctx
+	// Registered first, so run last: the log closes after the tab.
 	t.Cleanup(func() {
-		cancel()
 		p.log.mu.Lock()
 		p.log.out.Close()
 		p.log.out = nil
 		p.log.mu.Unlock()
 	})
-	// The first call opens the tab, which lives as long as the context of
-	// that call: it gets p.ctx itself, bounded from outside.
-	opened := make(chan error, 1)
-	go func() {
-		_, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
-		opened <- err
-	}()
-	select {
-	case err := <-opened:
-		if err != nil {
-			t.Fatalf("[%s] open tab: %v", p.label(), err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("[%s] the tab did not open within 60s", p.label())
-	}
+	p.ctx = testkit.OpenTab(t, b.ctx, p.label(), 60*time.Second, p.onEvent)
 	// Page.navigate returns once the navigation has started: the pages of
 	// a test load side by side, and waitLibrary waits for the app.
 	p.run(30*time.Second, "open the app", func(ctx context.Context) error {

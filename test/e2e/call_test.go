@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/govidu/govidu/internal/testkit"
 )
 
@@ -75,7 +73,7 @@ func TestBrowserCall(t *testing.T) {
 	ps := []participant{{name: "alice", color: colorRed}, {name: "bob", color: colorGreen}, {name: "carol", color: colorBlue}}
 	specs := make([]browserSpec, len(ps))
 	for i, p := range ps {
-		specs[i] = browserSpec{p.name, []chromedp.ExecAllocatorOption{chromedp.Flag("use-file-for-fake-video-capture", writeFakeVideo(t, p.color))}}
+		specs[i] = browserSpec{p.name, map[string]any{"use-file-for-fake-video-capture": writeFakeVideo(t, p.color)}}
 	}
 	browsers := newBrowsers(t, env, specs)
 	for _, row := range callRows {

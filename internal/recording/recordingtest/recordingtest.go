@@ -5,12 +5,9 @@
 package recordingtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -26,8 +23,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	pionmedia "github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
+
+	"github.com/govidu/govidu/internal/testkit/mediafile"
 )
 
 // Colour is a participant's camera: a solid colour with a moving pattern
@@ -82,10 +79,7 @@ func VideoClip(t testing.TB, c Colour) [][]byte {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("making the %s clip: %v\n%s", c.Name, err, b)
 	}
-	frames, err := readIVF(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	frames := mediafile.ReadIVF(t, out)
 	clips[c.Name] = frames
 	return frames
 }
@@ -93,49 +87,7 @@ func VideoClip(t testing.TB, c Colour) [][]byte {
 // AudioClip returns the SFU tests' Opus packets (20 ms, 440 Hz sine).
 func AudioClip(t testing.TB) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "media", "testdata", "audio.ogg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, _, err := oggreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pkts [][]byte
-	for {
-		page, _, err := r.ParseNextPage()
-		if errors.Is(err, io.EOF) {
-			return pkts
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(page, []byte("OpusTags")) {
-			pkts = append(pkts, page)
-		}
-	}
-}
-
-func readIVF(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	r, _, err := ivfreader.NewWith(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	var frames [][]byte
-	for {
-		f, _, err := r.ParseNextFrame()
-		if errors.Is(err, io.EOF) {
-			return frames, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		frames = append(frames, f)
-	}
+	return mediafile.ReadOggOpus(t, filepath.Join(moduleRoot(), "internal", "media", "testdata", "audio.ogg"))
 }
 
 // newAPI is a browser stand-in on loopback only.
