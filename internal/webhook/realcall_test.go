@@ -41,23 +41,7 @@ func TestRealCallWebhooksCDRAndMetrics(t *testing.T) {
 	hc := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(hc.CloseIdleConnections)
 
-	metric := func(series string) float64 {
-		r := srv.Do(t, "GET", "/metrics", nil)
-		if r.Status != 200 {
-			t.Fatalf("/metrics: %d", r.Status)
-		}
-		for _, line := range strings.Split(string(r.Body), "\n") {
-			if v, ok := strings.CutPrefix(line, series+" "); ok {
-				f, err := strconv.ParseFloat(v, 64)
-				if err != nil {
-					t.Fatalf("%s: %v", line, err)
-				}
-				return f
-			}
-		}
-		t.Fatalf("series %s not exported", series)
-		return 0
-	}
+	metric := func(series string) float64 { return metricValue(t, srv, series) }
 	in0, out0 := metric("govidu_rtp_packets_received_total"), metric("govidu_rtp_packets_forwarded_total")
 
 	s := restJSON(t, srv, "POST", "/openvidu/api/sessions", `{"customSessionId":"real"}`)

@@ -429,6 +429,17 @@ function fakeWebRTC() {
     };
 }
 
+/** Connects a session to the fake server; resolves with it and Bob's stream (announced in joinRoom). */
+async function connectSeeingBob(server) {
+    const ov = new OpenVidu();
+    ov.socketFactory = server.factory;
+    const session = ov.initSession();
+    let stream;
+    session.on('streamCreated', (e) => (stream = e.stream));
+    await session.connect(TOKEN);
+    return { session, stream };
+}
+
 for (const reached of [false, true]) {
     test(`session: a subscription cut by a socket loss completes after the reconnection (request ${reached ? 'reached' : 'lost before'} the server)`, async () => {
         const restore = fakeWebRTC();
@@ -446,12 +457,7 @@ for (const reached of [false, true]) {
             if (m.method === 'reconnectStream') return { result: { sdpAnswer: 'v=0 answer' } };
             return defaultAnswer(m);
         });
-        const ov = new OpenVidu();
-        ov.socketFactory = server.factory;
-        const session = ov.initSession();
-        let stream;
-        session.on('streamCreated', (e) => (stream = e.stream));
-        await session.connect(TOKEN);
+        const { session, stream } = await connectSeeingBob(server);
         const q = quiet();
         try {
             const sub = await session.subscribeAsync(stream, undefined);
@@ -481,12 +487,7 @@ test('session: a subscription cut by a socket loss fails when the reconnection i
         if (m.method === 'connect' && refuse) return { error: { code: 40007, message: 'reconnection error' } };
         return defaultAnswer(m);
     });
-    const ov = new OpenVidu();
-    ov.socketFactory = server.factory;
-    const session = ov.initSession();
-    let stream;
-    session.on('streamCreated', (e) => (stream = e.stream));
-    await session.connect(TOKEN);
+    const { session, stream } = await connectSeeingBob(server);
     const q = quiet();
     try {
         await assert.rejects(session.subscribeAsync(stream, undefined), /Error on receiveVideoFrom.*signaling connection was lost/);
