@@ -206,6 +206,7 @@ func (m *Manager) finalizeComposed(ctx context.Context, dir string, rec Recordin
 	}
 	began := time.Now()
 	c.mu.Lock()
+	c.dropSegmentsAfter(end)
 	next := c.composed
 	c.total = end
 	c.mu.Unlock()
@@ -295,4 +296,28 @@ func checkComposed(p probeResult, props core.RecordingProperties, want float64) 
 		return fmt.Errorf("duration %.3f s, expected %.3f s", p.duration, want)
 	}
 	return nil
+}
+
+// dropSegmentsAfter forgets the segments that end after the timeline's
+// end. Only a recovery meets them: the manifest can outlive the stream
+// files' tail (a crash loses what was not yet on disk, or a copy of the
+// folder takes the manifest later than the media). c.mu is held.
+func (c *composer) dropSegmentsAfter(end int64) {
+	keep := 0
+	for keep < len(c.segments) && c.segments[keep].To <= end {
+		keep++
+	}
+	if keep == len(c.segments) {
+		return
+	}
+	for _, s := range c.segments[keep:] {
+		if s.File != "" {
+			os.Remove(filepath.Join(c.parts, s.File))
+		}
+	}
+	c.segments = c.segments[:keep]
+	c.composed = 0
+	if keep > 0 {
+		c.composed = c.segments[keep-1].To
+	}
 }

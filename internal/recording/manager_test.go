@@ -586,6 +586,30 @@ func copyTree(t *testing.T, src, dst string) {
 // of two recordings (what kill -9 leaves), then opens a new Manager on the
 // copy: both recordings are listed as stopped at once and become ready
 // from their files; the COMPOSED one reuses the segments composed live.
+// extendManifest adds a segment of d after the last one composed.
+func extendManifest(t *testing.T, parts string, d time.Duration) {
+	t.Helper()
+	var mf segmentManifest
+	b, err := os.ReadFile(filepath.Join(parts, manifestName))
+	if err != nil || json.Unmarshal(b, &mf) != nil || len(mf.Segments) == 0 {
+		t.Fatalf("manifest: %v %s", err, b)
+	}
+	last := mf.Segments[len(mf.Segments)-1]
+	seg, err := os.ReadFile(filepath.Join(parts, last.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := segmentInfo{File: "seg-000999.mkv", PCM: "seg-000999.pcm", From: last.To, To: last.To + int64(d.Seconds())*int64(mf.Rate)}
+	if err := os.WriteFile(filepath.Join(parts, extra.File), seg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mf.Segments = append(mf.Segments, extra)
+	b, _ = json.Marshal(mf)
+	if err := os.WriteFile(filepath.Join(parts, manifestName), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRecoveryFromCrashSnapshot(t *testing.T) {
 	t.Parallel()
 	ff := needFFmpeg(t)
@@ -608,6 +632,10 @@ func TestRecoveryFromCrashSnapshot(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	crashed := filepath.Join(t.TempDir(), "crashed")
 	copyTree(t, e.dir, crashed)
+	// The manifest may outlive the media it was composed from (a crash
+	// loses the stream files' unsynced tail): a segment past the end of
+	// the media must not make the recovered file longer than its media.
+	extendManifest(t, filepath.Join(crashed, "c", ".parts"), 10*time.Second)
 	// The original recordings still finish normally.
 	for _, id := range []string{"i", "c"} {
 		if r, err := e.m.Stop(id); err != nil || r.Status != core.RecordingReady {
