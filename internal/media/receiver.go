@@ -40,6 +40,7 @@ type Receiver struct {
 	generation atomic.Uint32 // incremented for every new source
 	srcSSRC    atomic.Uint32 // SSRC of the current source, 0 before the first
 	lastPLI    atomic.Int64  // unix ns of the last PLI sent
+	pliPending atomic.Int64  // unix ns of the first request the interval held back, 0 = none
 
 	packets   atomic.Uint64
 	bytes     atomic.Uint64
@@ -185,6 +186,9 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 	if r.ring != nil {
 		r.ring.put(pkt.SSRC, pkt.SequenceNumber, raw)
 	}
+	if p := r.pliPending.Load(); p != 0 {
+		r.settlePendingPLI(p, keyframe, arrival)
+	}
 	if r.hold != nil {
 		r.hold()
 	}
@@ -201,8 +205,22 @@ func (r *Receiver) forward(raw []byte, pkt *rtp.Packet, arrival int64, gen uint3
 	return packets, bytes
 }
 
+// settlePendingPLI: a keyframe that arrives after the held-back request
+// answers it; otherwise the request goes out once the interval is over.
+func (r *Receiver) settlePendingPLI(since int64, keyframe bool, arrival int64) {
+	switch {
+	case keyframe && arrival >= since:
+		r.pliPending.CompareAndSwap(since, 0)
+	case arrival-r.lastPLI.Load() >= int64(pliMinInterval):
+		r.RequestKeyframe()
+	}
+}
+
 // RequestKeyframe asks the publisher for a keyframe (PLI), at most once
-// per pliMinInterval however many subscribers ask.
+// per pliMinInterval however many subscribers ask. A request inside the
+// interval is not dropped but held: it is sent when the interval ends
+// (unless a keyframe comes first), so a subscriber that joins just after
+// another waits for at most one interval, not for its own retry.
 func (r *Receiver) RequestKeyframe() {
 	if r.keyframe == nil || r.sendPLI == nil {
 		return
@@ -214,8 +232,10 @@ func (r *Receiver) RequestKeyframe() {
 	now := time.Now().UnixNano()
 	last := r.lastPLI.Load()
 	if now-last < int64(pliMinInterval) || !r.lastPLI.CompareAndSwap(last, now) {
+		r.pliPending.CompareAndSwap(0, now)
 		return
 	}
+	r.pliPending.Store(0)
 	r.plis.Add(1)
 	if r.counters != nil {
 		add(r.counters.PLIs, 1)

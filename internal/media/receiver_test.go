@@ -160,6 +160,45 @@ func TestKeyframeRequests(t *testing.T) {
 	}
 }
 
+// A request the interval holds back is sent when the interval ends — a
+// subscriber joining just after another does not wait for its own retry —
+// unless a keyframe arrives first, which answers it.
+func TestHeldKeyframeRequest(t *testing.T) {
+	plis := &pliRecorder{}
+	r := newReceiver(webrtc.RTPCodecTypeVideo, vp8Codec, discardLogger(), plis.send)
+	r.srcSSRC.Store(77)
+	var pkt rtp.Packet
+	r.RequestKeyframe()
+	r.RequestKeyframe() // a second subscriber, inside the interval
+	if plis.count() != 1 {
+		t.Fatalf("%d PLIs, want 1 inside the interval", plis.count())
+	}
+	r.forward(vp8Packet(t, 77, 1, 0, false), &pkt, time.Now().UnixNano(), 1)
+	if plis.count() != 1 {
+		t.Fatal("the held request went out before the interval ended")
+	}
+	r.lastPLI.Add(-int64(pliMinInterval)) // the interval is over
+	r.forward(vp8Packet(t, 77, 2, 0, false), &pkt, time.Now().UnixNano(), 1)
+	if plis.count() != 2 {
+		t.Fatalf("%d PLIs: the held request was not sent when the interval ended", plis.count())
+	}
+	r.lastPLI.Add(-int64(pliMinInterval))
+	r.forward(vp8Packet(t, 77, 3, 0, false), &pkt, time.Now().UnixNano(), 1)
+	if plis.count() != 2 {
+		t.Fatal("a held request was sent twice")
+	}
+
+	// Held, then a keyframe arrives: nothing more is asked.
+	r.lastPLI.Store(time.Now().UnixNano()) // a PLI just went out
+	r.RequestKeyframe()
+	r.forward(vp8Packet(t, 77, 4, 3000, true), &pkt, time.Now().UnixNano(), 1)
+	r.lastPLI.Add(-int64(pliMinInterval))
+	r.forward(vp8Packet(t, 77, 5, 3000, false), &pkt, time.Now().UnixNano(), 1)
+	if plis.count() != 2 {
+		t.Fatalf("%d PLIs: a keyframe after the request should answer it", plis.count())
+	}
+}
+
 // TestDownTrackNotReady: nothing is forwarded before the subscriber's
 // transport is up, so the first packet it gets is a keyframe.
 func TestDownTrackNotReady(t *testing.T) {
