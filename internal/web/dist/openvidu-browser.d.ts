@@ -682,6 +682,15 @@ declare class PeerConnection {
     /** Adds a server candidate now, or after the answer if it came first. */
     addRemoteCandidate(c: RTCIceCandidateInit): void;
     private addCandidateNow;
+    private statsLevel;
+    private statsPending;
+    /**
+     * Level (0..1) of the audio received lately, as the WebRTC stack
+     * measures it; undefined when unknown. From the receiver's sources
+     * when the sender marks levels, else from its stats (refreshed in the
+     * background: each call returns the last value and asks for the next).
+     */
+    receivedAudioLevel(): number | undefined;
     /** Tracks received so far, as one MediaStream (subscribers). */
     remoteMediaStream(): MediaStream;
     /** Swaps the track being sent for one of the same kind, without renegotiation. */
@@ -883,12 +892,31 @@ interface VolumeSample {
     previous: number;
 }
 /** Samples the volume of a MediaStream's audio until stop(). */
-declare class VolumeMonitor {
+declare class VolumeMonitor implements LevelSource {
     private timer;
     private source;
     private analyser;
     private previous;
     constructor(stream: MediaStream, interval: number, onSample: (s: VolumeSample) => void);
+    get running(): boolean;
+    stop(): void;
+}
+/** A monitor: running while it samples; stop() ends it. */
+interface LevelSource {
+    readonly running: boolean;
+    stop(): void;
+}
+/**
+ * ReceivedLevelMonitor samples the level of received audio as the WebRTC
+ * stack measures it (RTCRtpReceiver.getSynchronizationSources, 0..1), in
+ * dB. Remote streams use it instead of a WebAudio analyser: Chromium's
+ * WebAudio source of a remote stream can stay silent, depending on when it
+ * was made relative to the media element playing the stream.
+ */
+declare class ReceivedLevelMonitor implements LevelSource {
+    private timer;
+    private previous;
+    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void);
     get running(): boolean;
     stop(): void;
 }

@@ -9,7 +9,8 @@ import { ALREADY_SUBSCRIBED, publishVideoParams, toRTCIceServers } from './proto
 import type { StreamOptionsServer } from './protocol.js';
 import type { PublisherProperties } from './Publisher.js';
 import type { Session } from './Session.js';
-import { SpeakingDetector, VolumeMonitor } from './speaking.js';
+import { ReceivedLevelMonitor, SpeakingDetector, VolumeMonitor } from './speaking.js';
+import type { LevelSource, VolumeSample } from './speaking.js';
 import type { StreamManager } from './StreamManager.js';
 
 /**
@@ -44,7 +45,7 @@ export class Stream {
     lastVideoTrackConstraints?: MediaTrackConstraints | boolean;
     private readonly local: boolean;
     private speakingOptions: { interval: number; threshold: number };
-    private volume?: VolumeMonitor;
+    private volume?: LevelSource;
     private detector?: SpeakingDetector;
     private iceDisconnectedTimer: ReturnType<typeof setTimeout> | undefined;
     private reconnecting?: Promise<void>;
@@ -406,7 +407,10 @@ export class Stream {
         const wanted = this.speakingWanted();
         if (wanted && !this.volume && this.mediaStream && this.mediaStream.getAudioTracks().length > 0) {
             this.detector = new SpeakingDetector(this.speakingOptions.threshold);
-            const monitor = new VolumeMonitor(this.mediaStream, this.speakingOptions.interval, (s) => this.onVolume(s.db, s.previous));
+            const onSample = (s: VolumeSample) => this.onVolume(s.db, s.previous);
+            const monitor: LevelSource = this.local
+                ? new VolumeMonitor(this.mediaStream, this.speakingOptions.interval, onSample)
+                : new ReceivedLevelMonitor(() => this.peer?.receivedAudioLevel(), this.speakingOptions.interval, onSample);
             if (monitor.running) this.volume = monitor;
         } else if (!wanted && this.volume) {
             this.stopSpeakingDetection();

@@ -81,6 +81,36 @@ export class PeerConnection {
         }
     }
 
+    private statsLevel: number | undefined;
+    private statsPending = false;
+
+    /**
+     * Level (0..1) of the audio received lately, as the WebRTC stack
+     * measures it; undefined when unknown. From the receiver's sources
+     * when the sender marks levels, else from its stats (refreshed in the
+     * background: each call returns the last value and asks for the next).
+     */
+    receivedAudioLevel(): number | undefined {
+        const r = this.pc.getReceivers().find((x) => x.track?.kind === 'audio');
+        if (!r) return undefined;
+        const level = r.getSynchronizationSources?.()[0]?.audioLevel;
+        if (level !== undefined) return level;
+        if (!this.statsPending && !this.closed) {
+            this.statsPending = true;
+            r.getStats()
+                .then((stats) => {
+                    stats.forEach((s: any) => {
+                        if (s.type === 'inbound-rtp' && typeof s.audioLevel === 'number') this.statsLevel = s.audioLevel;
+                    });
+                })
+                .catch(() => {})
+                .finally(() => {
+                    this.statsPending = false;
+                });
+        }
+        return this.statsLevel;
+    }
+
     /** Tracks received so far, as one MediaStream (subscribers). */
     remoteMediaStream(): MediaStream {
         const ms = new MediaStream();

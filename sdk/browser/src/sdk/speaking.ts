@@ -46,7 +46,7 @@ export interface VolumeSample {
 }
 
 /** Samples the volume of a MediaStream's audio until stop(). */
-export class VolumeMonitor {
+export class VolumeMonitor implements LevelSource {
     private timer: ReturnType<typeof setInterval> | undefined;
     private source: MediaStreamAudioSourceNode | undefined;
     private analyser: AnalyserNode | undefined;
@@ -87,5 +87,42 @@ export class VolumeMonitor {
         }
         this.source = undefined;
         this.analyser = undefined;
+    }
+}
+
+/** A monitor: running while it samples; stop() ends it. */
+export interface LevelSource {
+    readonly running: boolean;
+    stop(): void;
+}
+
+/**
+ * ReceivedLevelMonitor samples the level of received audio as the WebRTC
+ * stack measures it (RTCRtpReceiver.getSynchronizationSources, 0..1), in
+ * dB. Remote streams use it instead of a WebAudio analyser: Chromium's
+ * WebAudio source of a remote stream can stay silent, depending on when it
+ * was made relative to the media element playing the stream.
+ */
+export class ReceivedLevelMonitor implements LevelSource {
+    private timer: ReturnType<typeof setInterval> | undefined;
+    private previous = -100;
+
+    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void) {
+        this.timer = setInterval(() => {
+            const v = level();
+            const db = v !== undefined && v > 0 ? Math.max(20 * Math.log10(v), -100) : -100;
+            const previous = this.previous;
+            this.previous = db;
+            onSample({ db, previous });
+        }, interval);
+    }
+
+    get running(): boolean {
+        return this.timer !== undefined;
+    }
+
+    stop(): void {
+        if (this.timer) clearInterval(this.timer);
+        this.timer = undefined;
     }
 }
