@@ -892,33 +892,34 @@ interface VolumeSample {
     previous: number;
 }
 /** Samples the volume of a MediaStream's audio until stop(). */
-declare class VolumeMonitor implements LevelSource {
-    private timer;
-    private source;
-    private analyser;
-    private previous;
-    constructor(stream: MediaStream, interval: number, onSample: (s: VolumeSample) => void);
-    get running(): boolean;
-    stop(): void;
-}
 /** A monitor: running while it samples; stop() ends it. */
 interface LevelSource {
     readonly running: boolean;
     stop(): void;
 }
-/**
- * ReceivedLevelMonitor samples the level of received audio as the WebRTC
- * stack measures it (RTCRtpReceiver.getSynchronizationSources, 0..1), in
- * dB. Remote streams use it instead of a WebAudio analyser: Chromium's
- * WebAudio source of a remote stream can stay silent, depending on when it
- * was made relative to the media element playing the stream.
- */
-declare class ReceivedLevelMonitor implements LevelSource {
+/** Samples a level in dB every interval until stopped. */
+declare abstract class LevelSampler implements LevelSource {
     private timer;
     private previous;
-    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void);
+    protected start(interval: number, measure: () => number, onSample: (s: VolumeSample) => void): void;
     get running(): boolean;
     stop(): void;
+}
+/** VolumeMonitor measures a stream with a WebAudio analyser (local streams). */
+declare class VolumeMonitor extends LevelSampler {
+    private source;
+    constructor(stream: MediaStream, interval: number, onSample: (s: VolumeSample) => void);
+    stop(): void;
+}
+/**
+ * ReceivedLevelMonitor samples the level of received audio as the WebRTC
+ * stack measures it (0..1, see PeerConnection.receivedAudioLevel), in dB.
+ * Remote streams use it instead of a WebAudio analyser: Chromium's WebAudio
+ * source of a remote stream can stay silent, depending on when it was made
+ * relative to the media element playing the stream.
+ */
+declare class ReceivedLevelMonitor extends LevelSampler {
+    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void);
 }
 
 // token

@@ -46,71 +46,20 @@ export interface VolumeSample {
 }
 
 /** Samples the volume of a MediaStream's audio until stop(). */
-export class VolumeMonitor implements LevelSource {
-    private timer: ReturnType<typeof setInterval> | undefined;
-    private source: MediaStreamAudioSourceNode | undefined;
-    private analyser: AnalyserNode | undefined;
-    private previous = -100;
-
-    constructor(stream: MediaStream, interval: number, onSample: (s: VolumeSample) => void) {
-        const ctx = audioContext();
-        if (!ctx || stream.getAudioTracks().length === 0) return;
-        this.analyser = ctx.createAnalyser();
-        this.analyser.fftSize = 512;
-        this.analyser.smoothingTimeConstant = 0.1;
-        this.source = ctx.createMediaStreamSource(stream);
-        this.source.connect(this.analyser);
-        const bins = new Float32Array(this.analyser.frequencyBinCount);
-        this.timer = setInterval(() => {
-            if (!this.analyser) return;
-            this.analyser.getFloatFrequencyData(bins);
-            let max = -Infinity;
-            for (let i = 4; i < bins.length; i++) if (bins[i] > max && bins[i] < 0) max = bins[i];
-            const db = Number.isFinite(max) ? Math.max(max, -100) : -100;
-            const previous = this.previous;
-            this.previous = db;
-            onSample({ db, previous });
-        }, interval);
-    }
-
-    get running(): boolean {
-        return this.timer !== undefined;
-    }
-
-    stop(): void {
-        if (this.timer) clearInterval(this.timer);
-        this.timer = undefined;
-        try {
-            this.source?.disconnect();
-        } catch {
-            // already disconnected
-        }
-        this.source = undefined;
-        this.analyser = undefined;
-    }
-}
-
 /** A monitor: running while it samples; stop() ends it. */
 export interface LevelSource {
     readonly running: boolean;
     stop(): void;
 }
 
-/**
- * ReceivedLevelMonitor samples the level of received audio as the WebRTC
- * stack measures it (RTCRtpReceiver.getSynchronizationSources, 0..1), in
- * dB. Remote streams use it instead of a WebAudio analyser: Chromium's
- * WebAudio source of a remote stream can stay silent, depending on when it
- * was made relative to the media element playing the stream.
- */
-export class ReceivedLevelMonitor implements LevelSource {
+/** Samples a level in dB every interval until stopped. */
+abstract class LevelSampler implements LevelSource {
     private timer: ReturnType<typeof setInterval> | undefined;
     private previous = -100;
 
-    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void) {
+    protected start(interval: number, measure: () => number, onSample: (s: VolumeSample) => void): void {
         this.timer = setInterval(() => {
-            const v = level();
-            const db = v !== undefined && v > 0 ? Math.max(20 * Math.log10(v), -100) : -100;
+            const db = measure();
             const previous = this.previous;
             this.previous = db;
             onSample({ db, previous });
@@ -124,5 +73,63 @@ export class ReceivedLevelMonitor implements LevelSource {
     stop(): void {
         if (this.timer) clearInterval(this.timer);
         this.timer = undefined;
+    }
+}
+
+/** VolumeMonitor measures a stream with a WebAudio analyser (local streams). */
+export class VolumeMonitor extends LevelSampler {
+    private source: MediaStreamAudioSourceNode | undefined;
+
+    constructor(stream: MediaStream, interval: number, onSample: (s: VolumeSample) => void) {
+        super();
+        const ctx = audioContext();
+        if (!ctx || stream.getAudioTracks().length === 0) return;
+        const analyser = ctx.createAnalyser();
+        analyser.fftSize = 512;
+        analyser.smoothingTimeConstant = 0.1;
+        this.source = ctx.createMediaStreamSource(stream);
+        this.source.connect(analyser);
+        const bins = new Float32Array(analyser.frequencyBinCount);
+        this.start(
+            interval,
+            () => {
+                analyser.getFloatFrequencyData(bins);
+                let max = -Infinity;
+                for (let i = 4; i < bins.length; i++) if (bins[i] > max && bins[i] < 0) max = bins[i];
+                return Number.isFinite(max) ? Math.max(max, -100) : -100;
+            },
+            onSample
+        );
+    }
+
+    override stop(): void {
+        super.stop();
+        try {
+            this.source?.disconnect();
+        } catch {
+            // already disconnected
+        }
+        this.source = undefined;
+    }
+}
+
+/**
+ * ReceivedLevelMonitor samples the level of received audio as the WebRTC
+ * stack measures it (0..1, see PeerConnection.receivedAudioLevel), in dB.
+ * Remote streams use it instead of a WebAudio analyser: Chromium's WebAudio
+ * source of a remote stream can stay silent, depending on when it was made
+ * relative to the media element playing the stream.
+ */
+export class ReceivedLevelMonitor extends LevelSampler {
+    constructor(level: () => number | undefined, interval: number, onSample: (s: VolumeSample) => void) {
+        super();
+        this.start(
+            interval,
+            () => {
+                const v = level();
+                return v !== undefined && v > 0 ? Math.max(20 * Math.log10(v), -100) : -100;
+            },
+            onSample
+        );
     }
 }
