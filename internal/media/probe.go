@@ -83,7 +83,7 @@ func (e *Engine) Probe(ctx context.Context, offer string, transport ProbeTranspo
 	// The browser's candidates of the other transport are dropped too:
 	// otherwise our agent would check them from its unannounced sockets
 	// and the probe would pass over a path it was not meant to test.
-	answer, err := e.answerProbe(ctx, pc, filterCandidates(offer, transport))
+	answer, err := answerProbe(ctx, pc, filterCandidates(offer, transport))
 	if err != nil {
 		timer.Stop()
 		e.closeProbe(pc)
@@ -92,27 +92,11 @@ func (e *Engine) Probe(ctx context.Context, offer string, transport ProbeTranspo
 	return filterCandidates(answer, transport), nil
 }
 
-func (e *Engine) answerProbe(ctx context.Context, pc *webrtc.PeerConnection, offer string) (string, error) {
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
-		return "", fmt.Errorf("%w: %w", ErrBadSDP, err)
+func answerProbe(ctx context.Context, pc *webrtc.PeerConnection, offer string) (string, error) {
+	if err := setRemoteOffer(pc, offer); err != nil {
+		return "", err
 	}
-	answer, err := pc.CreateAnswer(nil)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrBadSDP, err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(answer); err != nil {
-		return "", fmt.Errorf("%w: %w", ErrBadSDP, err)
-	}
-	t := time.NewTimer(gatherTimeout)
-	defer t.Stop()
-	select {
-	case <-gathered:
-	case <-t.C:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	return pc.LocalDescription().SDP, nil
+	return answerAndGather(ctx, pc)
 }
 
 // checkProbeOffer: an offer whose only m-section is a data channel.
