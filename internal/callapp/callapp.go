@@ -23,6 +23,7 @@ import (
 
 	"github.com/govidu/govidu/internal/config"
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/httpjson"
 	"github.com/govidu/govidu/internal/web"
 )
 
@@ -61,14 +62,14 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 func (h *Handler) config(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"privateAccess": h.opts.PrivateAccess})
+	httpjson.Write(w, http.StatusOK, map[string]any{"privateAccess": h.opts.PrivateAccess})
 }
 
 // login checks credentials (a JSON body as OpenVidu Call's /auth/login, or a
 // Basic header) so the app can ask for them once and report a typo at once.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if !h.opts.PrivateAccess {
-		writeJSON(w, http.StatusOK, map[string]any{"privateAccess": false})
+		httpjson.Write(w, http.StatusOK, map[string]any{"privateAccess": false})
 		return
 	}
 	user, pass, ok := r.BasicAuth()
@@ -78,16 +79,16 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			Password string `json:"password"`
 		}
 		if err := decode(r, &body); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		user, pass = body.Username, body.Password
 	}
 	if !h.credentialsMatch(user, pass) {
-		writeError(w, http.StatusUnauthorized, "Wrong user or password")
+		httpjson.Error(w, http.StatusUnauthorized, "Wrong user or password")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"privateAccess": true, "user": user})
+	httpjson.Write(w, http.StatusOK, map[string]any{"privateAccess": true, "user": user})
 }
 
 // authorized enforces CALL_PRIVATE_ACCESS on the token endpoint. No
@@ -101,7 +102,7 @@ func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if ok && h.credentialsMatch(user, pass) {
 		return true
 	}
-	writeError(w, http.StatusUnauthorized, "This server's call app is private: sign in with the user and password set in CALL_USER and CALL_SECRET")
+	httpjson.Error(w, http.StatusUnauthorized, "This server's call app is private: sign in with the user and password set in CALL_USER and CALL_SECRET")
 	return false
 }
 
@@ -143,17 +144,17 @@ func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) {
 	}
 	var req SessionRequest
 	if err := decode(r, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	room := strings.TrimSpace(firstNonEmpty(req.SessionID, req.RoomName))
 	if !roomPattern.MatchString(room) {
-		writeError(w, http.StatusBadRequest, "The room name must be 1 to 100 letters, digits, '-' or '_'")
+		httpjson.Error(w, http.StatusBadRequest, "The room name must be 1 to 100 letters, digits, '-' or '_'")
 		return
 	}
 	nickname := strings.TrimSpace(firstNonEmpty(req.Nickname, req.ParticipantName))
 	if nickname == "" || utf8.RuneCountInString(nickname) > MaxNicknameLength {
-		writeError(w, http.StatusBadRequest, "The participant name must be 1 to 50 characters")
+		httpjson.Error(w, http.StatusBadRequest, "The participant name must be 1 to 50 characters")
 		return
 	}
 
@@ -184,7 +185,7 @@ func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) {
 		}
 		*token = c.Token
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, what string, err error) {
@@ -197,7 +198,7 @@ func (h *Handler) fail(w http.ResponseWriter, what string, err error) {
 		status = http.StatusConflict
 	}
 	h.log.Warn("call app: could not "+what, "error", err)
-	writeError(w, status, "Could not "+what+": "+e.Message)
+	httpjson.Error(w, status, "Could not "+what+": "+e.Message)
 }
 
 func decode(r *http.Request, v any) error {
@@ -213,15 +214,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]any{"message": message})
 }

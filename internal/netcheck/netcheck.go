@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/httpjson"
 	"github.com/govidu/govidu/internal/media"
 )
 
@@ -75,7 +76,7 @@ func Mount(mux *http.ServeMux, o Options) {
 	// Without this, GET would fall to the page's file server (404).
 	mux.HandleFunc("GET /doctor/api/probe", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "POST an offer to this endpoint")
+		httpjson.Error(w, http.StatusMethodNotAllowed, "POST an offer to this endpoint")
 	})
 }
 
@@ -100,8 +101,7 @@ func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 			resp.IceServers = append(resp.IceServers, iceServer{URLs: []string{s.URL}, Username: s.Username, Credential: s.Credential})
 		}
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 // ProbeRequest is the body of POST /doctor/api/probe.
@@ -145,20 +145,20 @@ func (h *handler) probe(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "the probe request is larger than 64 KiB")
+			httpjson.Error(w, http.StatusRequestEntityTooLarge, "the probe request is larger than 64 KiB")
 			return
 		}
-		writeError(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		httpjson.Error(w, http.StatusBadRequest, "reading the body: "+err.Error())
 		return
 	}
 	req, tr, err := ParseProbeRequest(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if h.o.Prober.Probes() >= h.o.MaxProbes {
 		w.Header().Set("Retry-After", "5")
-		writeError(w, http.StatusTooManyRequests, "too many network tests are running on this server; try again in a few seconds")
+		httpjson.Error(w, http.StatusTooManyRequests, "too many network tests are running on this server; try again in a few seconds")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
@@ -166,26 +166,15 @@ func (h *handler) probe(w http.ResponseWriter, r *http.Request) {
 	answer, err := h.o.Prober.Probe(ctx, req.SDP, tr, h.o.Lifetime)
 	switch {
 	case err == nil:
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, map[string]string{"sdp": answer})
+		httpjson.Write(w, http.StatusOK, map[string]string{"sdp": answer})
 	case errors.Is(err, media.ErrConfig):
-		writeError(w, http.StatusNotFound, "ICE over TCP is disabled on this server (GOVIDU_RTC_TCP_PORT=-1)")
+		httpjson.Error(w, http.StatusNotFound, "ICE over TCP is disabled on this server (GOVIDU_RTC_TCP_PORT=-1)")
 	case errors.Is(err, media.ErrBadSDP):
-		writeError(w, http.StatusBadRequest, "the offer was refused: "+err.Error())
+		httpjson.Error(w, http.StatusBadRequest, "the offer was refused: "+err.Error())
 	case errors.Is(err, media.ErrClosed):
-		writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+		httpjson.Error(w, http.StatusServiceUnavailable, "the server is shutting down")
 	default:
 		h.o.Logger.Warn("doctor page probe failed", "transport", req.Transport, "err", err)
-		writeError(w, http.StatusInternalServerError, "the probe failed: "+err.Error())
+		httpjson.Error(w, http.StatusInternalServerError, "the probe failed: "+err.Error())
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]string{"message": message})
 }
