@@ -31,6 +31,7 @@ type Publisher struct {
 	log         *slog.Logger
 	forced      string
 	loopback    bool
+	ingest      bool // fed by Feed, never by a PeerConnection (see ingest.go)
 	bw          Bandwidth
 	onCandidate func(Candidate)
 	onState     func(State)
@@ -364,6 +365,9 @@ func (p *Publisher) Receiver(kind webrtc.RTPCodecType) *Receiver {
 // current PeerConnection, or that arrives during a Reconnect, is kept for
 // the PeerConnection the Reconnect creates.
 func (p *Publisher) AddCandidate(c Candidate) error {
+	if p.ingest {
+		return fmt.Errorf("%w: an ingested stream takes no ICE candidates", ErrBadSDP)
+	}
 	c = c.normalize()
 	if c.isEndOfCandidates() {
 		return nil
@@ -411,6 +415,9 @@ func appendRecent(list []recentCandidate, c Candidate, now time.Time) []recentCa
 // attached to the existing receivers: subscribers keep receiving, with
 // continuous sequence numbers, without renegotiation.
 func (p *Publisher) Reconnect(ctx context.Context, offer string) (string, error) {
+	if p.ingest {
+		return "", fmt.Errorf("%w: an ingested stream has no PeerConnection to reconnect", ErrBadSDP)
+	}
 	info, err := parseOffer(offer)
 	if err != nil {
 		return "", err

@@ -109,9 +109,33 @@ func (r *Receiver) close() {
 	r.mu.Unlock()
 }
 
+// rtpSource is where a receiver's packets come from: a browser's track
+// (trackSource) or a local process's RTP socket (Publisher.Feed).
+type rtpSource interface {
+	readRTP(buf []byte) (int, error)
+}
+
+type trackSource struct{ t *webrtc.TrackRemote }
+
+func (s trackSource) readRTP(buf []byte) (int, error) {
+	n, _, err := s.t.Read(buf)
+	return n, err
+}
+
 // attach makes track the receiver's source and returns the read loop to
 // run for it (nil when the receiver is closed).
 func (r *Receiver) attach(track *webrtc.TrackRemote) func() {
+	if !codecsCompatible(r.codec.RTPCodecCapability, track.Codec().RTPCodecCapability) {
+		r.log.Warn("publisher sends another codec than negotiated", "want", r.codec.MimeType,
+			"got", track.Codec().MimeType)
+	}
+	return r.attachSource(trackSource{track}, uint32(track.SSRC()))
+}
+
+// attachSource makes src (sending ssrc) the receiver's source and returns
+// the read loop to run for it (nil when the receiver is closed). The loop
+// ends when src fails or a newer source is attached.
+func (r *Receiver) attachSource(src rtpSource, ssrc uint32) func() {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -121,23 +145,19 @@ func (r *Receiver) attach(track *webrtc.TrackRemote) func() {
 	done := make(chan struct{})
 	r.loopDone = done
 	gen := r.generation.Add(1)
-	r.srcSSRC.Store(uint32(track.SSRC()))
+	r.srcSSRC.Store(ssrc)
 	r.lastPLI.Store(0) // a new source may be asked for a keyframe at once
 	r.mu.Unlock()
-	if !codecsCompatible(r.codec.RTPCodecCapability, track.Codec().RTPCodecCapability) {
-		r.log.Warn("publisher sends another codec than negotiated", "want", r.codec.MimeType,
-			"got", track.Codec().MimeType)
-	}
 	return func() {
 		defer close(done)
 		if prev != nil {
 			<-prev
 		}
-		r.readLoop(track, gen)
+		r.readLoop(src, gen)
 	}
 }
 
-func (r *Receiver) readLoop(track *webrtc.TrackRemote, gen uint32) {
+func (r *Receiver) readLoop(src rtpSource, gen uint32) {
 	bufp := getPacketBuffer()
 	defer putPacketBuffer(bufp)
 	buf := *bufp
@@ -145,7 +165,7 @@ func (r *Receiver) readLoop(track *webrtc.TrackRemote, gen uint32) {
 	var batch trafficBatch
 	defer batch.flush(r.counters)
 	for {
-		n, _, err := track.Read(buf)
+		n, err := src.readRTP(buf)
 		if err != nil {
 			return
 		}
