@@ -7,7 +7,7 @@ import (
 )
 
 // CreateConnection creates a pending WEBRTC connection (an invitation with a
-// single-use token). IPCAM connections are refused until RTSP ingest exists.
+// single-use token), or publishes an IP camera (type IPCAM, see ipcam.go).
 func (svc *Service) CreateConnection(sessionID string, props ConnectionProperties) (ConnectionView, error) {
 	if props.Type == "" {
 		props.Type = ConnectionWebRTC
@@ -21,14 +21,14 @@ func (svc *Service) CreateConnection(sessionID string, props ConnectionPropertie
 		}
 		props.CustomIceServers[i] = ice
 	}
+	if props.Type == ConnectionIPCam {
+		return svc.createIPCam(sessionID, props)
+	}
 	s, err := svc.lockSession(sessionID)
 	if err != nil {
 		return ConnectionView{}, err
 	}
 	defer s.opMu.Unlock()
-	if props.Type == ConnectionIPCam {
-		return ConnectionView{}, ErrInternal.Withf("IPCAM connections (RTSP ingest) are not supported by this govidu server")
-	}
 	now := svc.now()
 	if len(props.CustomIceServers) == 0 {
 		props.CustomIceServers = append([]IceServer(nil), svc.opts.DefaultIceServers...)

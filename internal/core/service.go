@@ -40,6 +40,7 @@ type Service struct {
 
 	listeners atomic.Pointer[[]Listener] // copy-on-write, read without locks by dispatch
 	rec       atomic.Pointer[Recorder]   // the recording module, nil when disabled
+	cams      atomic.Pointer[IPCamMedia] // the IP camera module, nil when unavailable
 
 	wg sync.WaitGroup // autostart and countdown goroutines (see enter)
 
