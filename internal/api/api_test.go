@@ -178,7 +178,8 @@ func TestStatusCodes(t *testing.T) {
 		{"conn/create ice ok", "POST", api + "/sessions/pending/connection", `{"customIceServers":[{"url":"turn:h:3478?transport=tcp","username":"u","credential":"c"},{"url":"stun:[::1]:3478"}]}`, 200},
 		{"conn/create ipcam without uri", "POST", api + "/sessions/pending/connection", `{"type":"IPCAM"}`, 400},
 		{"conn/create ipcam bad scheme", "POST", api + "/sessions/pending/connection", `{"type":"IPCAM","rtspUri":"ftp://cam/x"}`, 400},
-		{"conn/create ipcam unsupported", "POST", api + "/sessions/pending/connection", `{"type":"IPCAM","rtspUri":"rtsp://cam.local:554/live"}`, 500},
+		{"conn/create ipcam unknown session", "POST", api + "/sessions/nope/connection", `{"type":"IPCAM","rtspUri":"rtsp://cam.local:554/live"}`, 404},
+		{"conn/create ipcam networkCache type", "POST", api + "/sessions/pending/connection", `{"type":"IPCAM","rtspUri":"rtsp://cam/x","networkCache":"big"}`, 400},
 		{"conn/list ok", "GET", api + "/sessions/pending/connection", nil, 200},
 		{"conn/list unknown session", "GET", api + "/sessions/nope/connection", nil, 404},
 		{"conn/get ok", "GET", api + "/sessions/pending/connection/" + f.pendingCID, nil, 200},
@@ -472,7 +473,7 @@ func TestNothingHalfCreated(t *testing.T) {
 		t.Fatalf("half-created session: %d", r.Status)
 	}
 	srv.Do(t, "POST", api+"/sessions", `{"customSessionId":"x2"}`)
-	for _, body := range []string{`{"role":"BAD"}`, `{"customIceServers":[{"url":"stun:ok:3478"},{"url":"turn:bad"}]}`, `{"type":"IPCAM","rtspUri":"rtsp://cam:554/x"}`} {
+	for _, body := range []string{`{"role":"BAD"}`, `{"customIceServers":[{"url":"stun:ok:3478"},{"url":"turn:bad"}]}`, `{"type":"IPCAM","rtspUri":"ftp://cam:554/x"}`} {
 		if r := srv.Do(t, "POST", api+"/sessions/x2/connection", body); r.Status < 400 {
 			t.Fatalf("%s accepted: %d", body, r.Status)
 		}

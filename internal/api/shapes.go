@@ -189,7 +189,9 @@ func newMediaOptions(m core.MediaOptions) mediaOptionsJSON {
 	if m.HasVideo {
 		j.VideoActive = &m.VideoActive
 		j.TypeOfVideo = &m.TypeOfVideo
-		j.FrameRate = &m.FrameRate
+		if m.TypeOfVideo != core.VideoIPCam { // a camera's rate is not known: null
+			j.FrameRate = &m.FrameRate
+		}
 		if m.VideoDimensions != "" {
 			j.VideoDimensions = &m.VideoDimensions
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/govidu/govidu/internal/ipcam"
 	"net"
 
 	"github.com/govidu/govidu/internal/api"
@@ -67,6 +68,13 @@ func (s *Server) mountMedia(apiOpts *api.Options) error {
 	// then the sockets, then the recordings, then the PeerConnections'
 	// engine and the TURN relays.
 	s.closers = append(s.closers, sig.Close)
+	if cams, err := ipcam.New(engine, s.log); err == nil {
+		s.svc.SetIPCamMedia(cams)
+		s.svc.AddListener(cams)
+		s.closers = append(s.closers, cams.Close)
+	} else {
+		s.log.Info("IP cameras (IPCAM connections) unavailable", "err", err)
+	}
 	if closeRecording != nil {
 		s.closers = append(s.closers, closeRecording)
 	}

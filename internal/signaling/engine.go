@@ -37,6 +37,13 @@ func (a engineAdapter) Publish(ctx context.Context, spec publishSpec) (mediaPubl
 	return publisherAdapter{p}, answer, nil
 }
 
+func (a engineAdapter) Ingested(streamID string) mediaPublisher {
+	if p := a.e.Publisher(streamID); p != nil {
+		return publisherAdapter{p}
+	}
+	return nil
+}
+
 type publisherAdapter struct{ p *media.Publisher }
 
 func (a publisherAdapter) AddCandidate(c candidate) error {
@@ -92,6 +99,8 @@ func translateMediaError(err error) error {
 }
 
 type noMedia struct{}
+
+func (noMedia) Ingested(string) mediaPublisher { return nil }
 
 func (noMedia) Publish(context.Context, publishSpec) (mediaPublisher, string, error) {
 	return nil, "", fmt.Errorf("no media engine is configured on this server")

@@ -110,3 +110,5 @@ func (m *fakeMedia) snapshot() ([]*fakePublisher, []*fakeSubscriber) {
 	defer m.mu.Unlock()
 	return append([]*fakePublisher(nil), m.publishers...), append([]*fakeSubscriber(nil), m.subs...)
 }
+
+func (m *fakeMedia) Ingested(string) mediaPublisher { return nil }

@@ -158,8 +158,12 @@ func unpublishVideo(c *call) (any, error) {
 	return struct{}{}, c.srv.svc.Unpublish(sid, cid, core.ReasonUnpublish)
 }
 
-// publisherPeer finds the media of a live stream.
+// publisherPeer finds the media of a live stream: its owner's
+// publication, or the ingest of an IP camera (which has no socket).
 func (srv *Server) publisherPeer(sessionID string, st core.StreamView) mediaPublisher {
+	if st.Media.TypeOfVideo == core.VideoIPCam {
+		return srv.media.Ingested(st.ID)
+	}
 	owner := srv.participant(sessionID, st.ConnectionID)
 	if owner == nil {
 		return nil

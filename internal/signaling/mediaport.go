@@ -43,6 +43,9 @@ type subscribeSpec struct {
 
 type mediaEngine interface {
 	Publish(ctx context.Context, spec publishSpec) (mediaPublisher, string, error)
+	// Ingested returns the media of a stream no browser publishes (an IP
+	// camera's), nil when there is none.
+	Ingested(streamID string) mediaPublisher
 }
 
 type mediaPublisher interface {
