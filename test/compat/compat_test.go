@@ -80,6 +80,11 @@ func runNodeTests(t *testing.T, srv *testkit.Server, env []string, args ...strin
 		"FORCE_COLOR=0",
 	)
 	cmd.Env = append(cmd.Env, env...)
+	if hasFFmpeg() {
+		cmd.Env = append(cmd.Env, "GOVIDU_IPCAM=1") // the server can publish IP cameras
+	} else if requireDeps() {
+		t.Fatal("ffmpeg and ffprobe are needed (IP cameras); make test installs them")
+	}
 	cmd.WaitDelay = 5 * time.Second // do not hang on pipes if node leaves children behind
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -109,6 +114,12 @@ func runNodeTests(t *testing.T, srv *testkit.Server, env []string, args ...strin
 		t.Fatalf("node --test: %v", err)
 	}
 	t.Logf("node --test passed in %v", time.Since(start).Round(time.Millisecond))
+}
+
+func hasFFmpeg() bool {
+	_, err1 := exec.LookPath("ffmpeg")
+	_, err2 := exec.LookPath("ffprobe")
+	return err1 == nil && err2 == nil
 }
 
 func logLines(t *testing.T, r io.Reader) {

@@ -341,6 +341,47 @@ test('forceDisconnect / forceUnpublish', T, async () => {
   await rejectsWith(session.forceUnpublish(`str_CAM_Abcd_${keep.connectionId}`), 400);
 });
 
+// IP cameras need ffmpeg on the server; compat_test.go sets GOVIDU_IPCAM
+// when it is there (always in CI). The camera is unreachable: govidu
+// publishes it at once and keeps trying to reach it.
+test('createConnection IPCAM: published at once, fetched, removed with forceDisconnect', { ...T, skip: process.env.GOVIDU_IPCAM ? false : 'ffmpeg is not installed' }, async () => {
+  const session = await client().createSession();
+  const viewer = await session.createConnection({ role: OpenViduRole.SUBSCRIBER });
+  const cam = await session.createConnection({
+    type: ConnectionType.IPCAM,
+    rtspUri: 'rtsp://127.0.0.1:1/office-cam.sdp',
+    data: 'Office camera',
+    adaptativeBitrate: false,
+    onlyPlayWithSubscribers: true,
+    networkCache: 500,
+  });
+  assert.match(cam.connectionId, /^ipc_IPCAM_rtsp_[A-Z0-9]{4}_127_0_0_1_1_officecam_sdp$/);
+  assert.equal(cam.status, 'active');
+  assert.equal(cam.platform, 'IPCAM');
+  assert.equal(cam.ip, '127.0.0.1');
+  assert.equal(cam.token, null);
+  assert.equal(cam.serverData, 'Office camera');
+  assert.equal(cam.connectionProperties.type, 'IPCAM');
+  assert.equal(cam.connectionProperties.rtspUri, 'rtsp://127.0.0.1:1/office-cam.sdp');
+  assert.equal(cam.connectionProperties.adaptativeBitrate, false);
+  assert.equal(cam.connectionProperties.onlyPlayWithSubscribers, true);
+  assert.equal(cam.connectionProperties.networkCache, 500);
+  assert.equal(cam.publishers.length, 1);
+  assert.equal(cam.publishers[0].typeOfVideo, 'IPCAM');
+  assert.match(cam.publishers[0].streamId, new RegExp(`^str_IPC_[A-Z][0-9A-Za-z]{3}_${escape(cam.connectionId)}$`));
+
+  await session.fetch();
+  assert.deepEqual(session.connections.map((c) => c.connectionId).sort(), [viewer.connectionId, cam.connectionId].sort());
+  assert.equal(session.activeConnections.length, 1, 'the camera is active, the viewer still pending');
+  assert.equal(await session.fetch(), false, 'a camera is stable across fetches');
+  // Its stream cannot be unpublished alone (405); the connection can be removed.
+  await rejectsWith(session.forceUnpublish(cam.publishers[0]), 405);
+  await session.forceDisconnect(cam);
+  assert.deepEqual(session.connections.map((c) => c.connectionId), [viewer.connectionId]);
+  // The camera was the only participant: the session closed with it.
+  await rejectsWith(session.fetch(), 404);
+});
+
 // openvidu-node-client 2.32.2 has no signal method: applications POST
 // /openvidu/api/signal themselves. This does so with the client's own host,
 // Authorization header and error mapping (OpenVidu.handleError), so the
