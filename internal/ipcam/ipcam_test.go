@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -205,12 +207,25 @@ func TestFileCamera(t *testing.T) {
 
 // TestUnreachableCamera: a camera that cannot be reached now is still
 // published (it may come online later; govidu keeps retrying), and the
-// connection is deleted cleanly.
+// connection is deleted cleanly. The webhook gets upstream's IPCAM
+// events: participantJoined with platform IPCAM, webrtcConnectionCreated
+// with the camera's properties, then the ends.
 func TestUnreachableCamera(t *testing.T) {
-	c := newCall(t, nil)
+	hooks := make(chan map[string]any, 32)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			select {
+			case hooks <- ev:
+			default:
+			}
+		}
+	}))
+	t.Cleanup(rcv.Close)
+	c := newCall(t, map[string]string{"OPENVIDU_WEBHOOK": "true", "OPENVIDU_WEBHOOK_ENDPOINT": rcv.URL})
 	c.rest("POST", api+"/sessions", `{"customSessionId":"dark"}`, 200)
 	cam := c.rest("POST", api+"/sessions/dark/connection", map[string]any{
-		"type": "IPCAM", "rtspUri": "rtsp://127.0.0.1:1/nothing", "onlyPlayWithSubscribers": false,
+		"type": "IPCAM", "rtspUri": "rtsp://127.0.0.1:1/nothing", "onlyPlayWithSubscribers": false, "networkCache": 300,
 	}, 200)
 	id := cam["connectionId"].(string)
 	if cam["ip"] != "127.0.0.1" {
@@ -219,6 +234,33 @@ func TestUnreachableCamera(t *testing.T) {
 	c.rest("DELETE", api+"/sessions/dark/connection/"+id, nil, 204)
 	// The session had only the camera: it is closed with it.
 	c.rest("GET", api+"/sessions/dark", nil, 404)
+
+	var got []string
+	for len(got) < 5 {
+		select {
+		case ev := <-hooks:
+			name, _ := ev["event"].(string)
+			got = append(got, name)
+			switch name {
+			case "participantJoined":
+				if ev["connectionId"] != id || ev["platform"] != "IPCAM" || ev["location"] != "unknown" {
+					t.Errorf("participantJoined: %v", ev)
+				}
+			case "webrtcConnectionCreated":
+				if ev["connection"] != "OUTBOUND" || ev["rtspUri"] != "rtsp://127.0.0.1:1/nothing" || ev["videoSource"] != "IPCAM" ||
+					ev["networkCache"] != 300.0 || ev["onlyPlayWithSubscribers"] != false || ev["adaptativeBitrate"] != true ||
+					ev["videoFramerate"] != nil || ev["audioEnabled"] != true || ev["videoEnabled"] != true {
+					t.Errorf("webrtcConnectionCreated: %v", ev)
+				}
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("webhook events so far: %v", got)
+		}
+	}
+	want := []string{"sessionCreated", "participantJoined", "webrtcConnectionCreated", "webrtcConnectionDestroyed", "participantLeft"}
+	if !slices.Equal(got, want) {
+		t.Errorf("webhook events %v, want %v", got, want)
+	}
 }
 
 func waitCond(ctx context.Context, cond func() bool) error {
