@@ -3,6 +3,8 @@ package openvidu_test
 import (
 	"encoding/base64"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"testing"
 	"time"
@@ -281,4 +283,42 @@ func TestDefaultIceServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertEqual(t, "legacy token ICE servers", c.CustomIceServers, configured)
+}
+
+// An IP camera: published at once, active with its stream, removable only
+// as a connection. Needs ffmpeg on the server (always in CI).
+func TestIPCamConnection(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ffmpeg/ffprobe not installed")
+		}
+		t.Skip("ffmpeg/ffprobe not installed")
+	}
+	ov, _ := startServer(t)
+	ctx := testContext(t)
+	s := mustCreateSession(t, ctx, ov, openvidu.SessionProperties{})
+	no := false
+	cache := 800
+	cam, err := s.CreateConnection(ctx, openvidu.ConnectionProperties{
+		Type: openvidu.ConnectionTypeIPCam, RTSPURI: "rtsp://127.0.0.1:1/cam", Data: "Gate",
+		OnlyPlayWithSubscribers: &no, NetworkCache: &cache,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cam.Status != openvidu.ConnectionActive || cam.Type != openvidu.ConnectionTypeIPCam || cam.Platform != "IPCAM" ||
+		cam.Role != "" || cam.Token != "" || cam.RTSPURI != "rtsp://127.0.0.1:1/cam" || !cam.AdaptativeBitrate ||
+		cam.OnlyPlayWithSubscribers || cam.NetworkCache != 800 || len(cam.Publishers) != 1 ||
+		cam.Publishers[0].RTSPURI != cam.RTSPURI || cam.Publishers[0].MediaOptions.TypeOfVideo != openvidu.TypeOfVideoIPCam || cam.Publishers[0].MediaOptions.NetworkCache != 800 {
+		t.Fatalf("camera: %+v", cam)
+	}
+	if changed, err := s.Fetch(ctx); err != nil || len(s.Connections) != 1 || s.Connections[0].ID != cam.ID {
+		t.Fatalf("Fetch: changed=%v err=%v %+v", changed, err, s.Connections)
+	}
+	wantStatus(t, ov.ForceUnpublish(ctx, s.ID, cam.Publishers[0].StreamID), http.StatusMethodNotAllowed, openvidu.ErrMethodNotAllowed)
+	if err := ov.ForceDisconnect(ctx, s.ID, cam.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ov.Session(ctx, s.ID)
+	wantStatus(t, err, http.StatusNotFound, openvidu.ErrNotFound) // the camera was its only participant
 }
