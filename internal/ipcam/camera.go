@@ -9,7 +9,6 @@ import (
 	"net"
 	"os/exec"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 
 // camera is one published IP camera: its ingest in the media engine and
 // the goroutine that runs ffmpeg while the stream is wanted (always, or
-// only while someone watches), restarting it with a backoff when the
-// camera drops.
+// only while someone watches or records it), restarting it with a backoff
+// when the camera drops.
 type camera struct {
 	cam      core.IPCam
 	pub      *media.Publisher
@@ -29,13 +28,10 @@ type camera struct {
 	log      *slog.Logger
 	ffmpeg   string
 	ffprobe  string
-	viewers  atomic.Int32
-	poke     chan struct{} // buffered 1: viewers changed or stop asked
+	poke     chan struct{} // buffered 1: the stream's consumers may have changed
 	stop     chan struct{}
 	stopOnce sync.Once
 	done     chan struct{}
-
-	runs atomic.Int32 // ffmpeg runs started (tests, logs)
 }
 
 const (
@@ -47,8 +43,10 @@ const (
 	stderrLimit  = 4096
 )
 
+// wanted: always, or only while the stream has consumers (subscribers,
+// or a recording's taps) with onlyPlayWithSubscribers.
 func (c *camera) wanted() bool {
-	return !c.cam.Props.OnlyPlayWithSubscribers || c.viewers.Load() > 0
+	return !c.cam.Props.OnlyPlayWithSubscribers || c.pub.Consumers() > 0
 }
 
 func (c *camera) nudge() {
@@ -200,7 +198,6 @@ func (c *camera) play(src source) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("ffmpeg: %w", err)
 	}
-	c.runs.Add(1)
 	c.log.Info("IP camera playing", "sourceVideo", src.video, "sourceAudio", src.audio, "video", c.target, "copy", p.copyVideo)
 
 	var feeds sync.WaitGroup

@@ -19,9 +19,10 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// Module is the camera module: core's IPCamMedia and an event listener
-// (viewers come and go with StreamSubscribed/Unsubscribed; a camera ends
-// with its stream's StreamUnpublished).
+// Module is the camera module: core's IPCamMedia and an event listener (a
+// camera ends with its stream's StreamUnpublished). Who watches a camera
+// is the media engine's business: its ingest tells the camera when its
+// consumers change.
 type Module struct {
 	engine  *media.Engine
 	log     *slog.Logger
@@ -53,16 +54,19 @@ func New(engine *media.Engine, log *slog.Logger) (*Module, error) {
 
 // Start publishes cam's stream and starts its goroutine.
 func (m *Module) Start(cam core.IPCam) error {
-	target := targetCodec(string(cam.ForcedCodec), cam.Props.AdaptativeBitrate)
-	pub, err := m.engine.Ingest(media.IngestRequest{StreamID: cam.StreamID, Video: target, Audio: webrtc.MimeTypeOpus})
-	if err != nil {
-		return err
-	}
 	c := &camera{
-		cam: cam, pub: pub, target: target, ffmpeg: m.ffmpeg, ffprobe: m.ffprobe,
+		cam: cam, target: targetCodec(string(cam.ForcedCodec), cam.Props.AdaptativeBitrate),
+		ffmpeg: m.ffmpeg, ffprobe: m.ffprobe,
 		log:  m.log.With("sessionId", cam.SessionID, "connectionId", cam.ConnectionID),
 		poke: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	pub, err := m.engine.Ingest(media.IngestRequest{
+		StreamID: cam.StreamID, Video: c.target, Audio: webrtc.MimeTypeOpus, OnDemand: c.nudge,
+	})
+	if err != nil {
+		return err
+	}
+	c.pub = pub
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -92,32 +96,12 @@ func (m *Module) camera(streamID string) *camera {
 	return m.cameras[streamID]
 }
 
-// OnEvent follows the cameras' viewers and ends unpublished cameras. It
-// never blocks: the cameras' goroutines do the work.
+// OnEvent ends unpublished cameras. It never blocks: the camera's
+// goroutine stops ffmpeg and closes the ingest.
 func (m *Module) OnEvent(e core.Event) {
-	switch ev := e.(type) {
-	case core.StreamSubscribed:
-		if c := m.camera(ev.Stream.ID); c != nil {
-			c.viewers.Add(1)
-			c.nudge()
-		}
-	case core.StreamUnsubscribed:
-		if c := m.camera(ev.Stream.ID); c != nil {
-			c.viewers.Add(-1)
-			c.nudge()
-		}
-	case core.StreamUnpublished:
+	if ev, ok := e.(core.StreamUnpublished); ok {
 		m.Stop(ev.Stream.ID)
 	}
-}
-
-// Playing reports how many ffmpeg runs a camera has started (0 for an
-// unknown stream): tests and diagnostics.
-func (m *Module) Playing(streamID string) int {
-	if c := m.camera(streamID); c != nil {
-		return int(c.runs.Load())
-	}
-	return 0
 }
 
 // Close stops every camera and waits for their ffmpegs to end (bounded

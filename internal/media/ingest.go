@@ -18,6 +18,10 @@ type IngestRequest struct {
 	StreamID string
 	Video    string // mime type (IngestCodec), "" = no video
 	Audio    string // mime type, "" = no audio
+	// OnDemand is called, without locks held, each time the stream's
+	// consumers (Publisher.Consumers) may have changed; it must not
+	// block. An ingest may run its source only while someone consumes it.
+	OnDemand func()
 }
 
 // IngestCodec is the codec an ingest of mime is declared with (what
@@ -65,7 +69,7 @@ func (e *Engine) Ingest(req IngestRequest) (*Publisher, error) {
 	}
 	defer e.wg.Done()
 	p := &Publisher{
-		e: e, streamID: req.StreamID, ingest: true,
+		e: e, streamID: req.StreamID, ingest: true, onDemand: req.OnDemand,
 		log:         e.log.With("stream", req.StreamID),
 		receivers:   map[webrtc.RTPCodecType]*Receiver{},
 		subscribers: map[*Subscriber]struct{}{},

@@ -168,3 +168,46 @@ func TestIngestRefusals(t *testing.T) {
 		t.Errorf("Feed after Close: %v", err)
 	}
 }
+
+// TestIngestDemand: subscribers and sinks are the ingest's consumers;
+// its owner is told each time they change, so that a camera plays only
+// while someone watches or records.
+func TestIngestDemand(t *testing.T) {
+	ctx := testContext(t)
+	e := newTestEngine(t)
+	var mu sync.Mutex
+	calls := 0
+	pub, err := e.Ingest(IngestRequest{StreamID: "str_IPC_d_ipc_B", Video: webrtc.MimeTypeVP8, OnDemand: func() {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	if pub.Consumers() != 0 || called() != 0 {
+		t.Fatalf("fresh ingest: %d consumers, %d calls", pub.Consumers(), called())
+	}
+	sub, _ := subscribeClient(t, ctx, pub, newSubClient(t, newClientAPI(t), false, true), "con_v")
+	if pub.Consumers() != 1 || called() != 1 {
+		t.Errorf("after a subscriber: %d consumers, %d calls", pub.Consumers(), called())
+	}
+	_, detach, err := pub.AddSink(webrtc.RTPCodecTypeVideo, &nopSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub.Consumers() != 2 || called() != 2 {
+		t.Errorf("after a sink: %d consumers, %d calls", pub.Consumers(), called())
+	}
+	detach()
+	detach() // idempotent
+	if pub.Consumers() != 1 || called() != 3 {
+		t.Errorf("after detaching: %d consumers, %d calls", pub.Consumers(), called())
+	}
+	_ = sub.Close()
+	if pub.Consumers() != 0 || called() != 4 {
+		t.Errorf("after the subscriber left: %d consumers, %d calls", pub.Consumers(), called())
+	}
+	_ = pub.Close()
+}

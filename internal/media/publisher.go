@@ -31,7 +31,8 @@ type Publisher struct {
 	log         *slog.Logger
 	forced      string
 	loopback    bool
-	ingest      bool // fed by Feed, never by a PeerConnection (see ingest.go)
+	ingest      bool   // fed by Feed, never by a PeerConnection (see ingest.go)
+	onDemand    func() // ingest only: Consumers may have changed; nil = none
 	bw          Bandwidth
 	onCandidate func(Candidate)
 	onState     func(State)
@@ -47,6 +48,7 @@ type Publisher struct {
 	peer         *peer
 	receivers    map[webrtc.RTPCodecType]*Receiver
 	subscribers  map[*Subscriber]struct{}
+	sinkCount    int // sinks attached through AddSink and not yet detached
 	loopTracks   map[*peer][]*DownTrack
 	pending      []Candidate // candidates for a PeerConnection that is not there yet
 	recent       []recentCandidate
@@ -503,6 +505,23 @@ func (p *Publisher) removeSubscriber(s *Subscriber) {
 	p.mu.Lock()
 	delete(p.subscribers, s)
 	p.mu.Unlock()
+	p.demand()
+}
+
+// Consumers is the number of open subscribers plus attached sinks.
+func (p *Publisher) Consumers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.subscribers) + p.sinkCount
+}
+
+// demand tells an ingest's owner that Consumers may have changed; called
+// without p.mu. The owner reads Consumers afresh, so notifications that
+// race each other cannot leave it with a stale count.
+func (p *Publisher) demand() {
+	if p.onDemand != nil {
+		p.onDemand()
+	}
 }
 
 // Subscribers is the number of open subscribers.

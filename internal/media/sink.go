@@ -3,6 +3,7 @@ package media
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -40,7 +41,22 @@ func (p *Publisher) AddSink(kind webrtc.RTPCodecType, s Sink) (webrtc.RTPCodecPa
 	if !r.addSink(s) {
 		return webrtc.RTPCodecParameters{}, nil, ErrClosed
 	}
-	return r.codec, func() { r.removeSink(s) }, nil
+	// A sink is a consumer: an ingest plays while it is attached.
+	p.mu.Lock()
+	p.sinkCount++
+	p.mu.Unlock()
+	p.demand()
+	var once sync.Once
+	detach := func() {
+		once.Do(func() {
+			r.removeSink(s)
+			p.mu.Lock()
+			p.sinkCount--
+			p.mu.Unlock()
+			p.demand()
+		})
+	}
+	return r.codec, detach, nil
 }
 
 // RequestKeyframe asks the publisher for a video keyframe (rate-limited

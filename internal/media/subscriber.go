@@ -113,6 +113,7 @@ func (p *Publisher) Subscribe(ctx context.Context, req SubscribeRequest) (*Subsc
 	}
 	p.subscribers[s] = struct{}{}
 	p.mu.Unlock()
+	p.demand()
 	s.onPeerState()
 	return s, answer, nil
 }
