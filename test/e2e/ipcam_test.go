@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/govidu/govidu/internal/testkit"
+)
+
+// TestIPCamera: an app server publishes an IP camera into a session
+// (REST, type IPCAM); a browser already in the session sees the camera's
+// connection and stream, subscribes as to anyone else, and plays its
+// video (red, as the camera films) and audio. Deleting the connection
+// tells the browser. On both SDKs.
+func TestIPCamera(t *testing.T) {
+	env := requireE2E(t)
+	t.Parallel() // one camera per row, no publishing browser: light
+	file := redCameraClip(t)
+	for _, sdk := range bothSDKs {
+		t.Run(string(sdk), func(t *testing.T) {
+			t.Parallel()
+			testIPCamera(t, env, sdk, file)
+		})
+	}
+}
+
+func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string) {
+	b := sharedBrowser(t, env)
+	srv := testkit.StartServer(t, testkit.Options{})
+	app := startApp(t, env, srv)
+	sid := createSession(t, srv, "e2eCam")
+	viewer := b.newPage(t, "viewer", app, sdk)
+	token, _ := createConnectionRole(t, srv, sid, "SUBSCRIBER", "viewer")
+	viewer.waitLibrary()
+	viewer.join(token, "viewer", false)
+
+	body := fmt.Sprintf(`{"type":"IPCAM","rtspUri":%q,"data":"Lobby camera"}`, "file://"+file)
+	raw := restCall(t, srv, http.MethodPost, "/openvidu/api/sessions/"+sid+"/connection", body, http.StatusOK)
+	var cam restConnection
+	if err := json.Unmarshal(raw, &cam); err != nil || cam.ID == "" {
+		t.Fatalf("camera: %v %s", err, raw)
+	}
+	viewer.waitFor(20*time.Second, "the camera's stream", fmt.Sprintf(`Object.values(app.state.remoteStreams).some(s => s.connectionId === %s && s.subscribed)`, js(cam.ID)))
+	if r := checkMedia(viewer, map[string]fakeColor{cam.ID: colorRed}, 30*time.Second); r.err != "" {
+		t.Fatalf("[%s] camera media: %s\n  stats: %s\n  recent log:\n%s", viewer.label(), r.err, r.last, viewer.logTail(25))
+	} else {
+		t.Logf("[%s] camera playing after %v: %s", viewer.label(), r.took.Round(time.Millisecond), r.last.describe())
+	}
+	viewer.screenshot("camera")
+	// onlyPlayWithSubscribers (the default): REST shows the subscription
+	// that keeps the camera playing.
+	waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
+		for _, c := range s.Connections.Content {
+			if c.ID != cam.ID && (len(c.Subscribers) != 1 || c.Subscribers[0].StreamID != cam.Publishers[0].StreamID) {
+				return fmt.Sprintf("viewer's subscribers %+v", c.Subscribers)
+			}
+		}
+		return ""
+	})
+
+	restCall(t, srv, http.MethodDelete, "/openvidu/api/sessions/"+sid+"/connection/"+cam.ID, nil, http.StatusNoContent)
+	viewer.waitFor(15*time.Second, "connectionDestroyed of the camera",
+		fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s && e.reason === 'forceDisconnectByServer')`, js(cam.ID)))
+}
+
+// redCameraClip is what the "camera" films: red with a moving white
+// square, and a tone, 3 s of H.264 + AAC that govidu loops.
+func redCameraClip(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "red-camera.mp4")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error",
+		"-f", "lavfi", "-i", "color=c=red:size=320x240:rate=15",
+		"-f", "lavfi", "-i", "color=c=white:size=40x40:rate=15",
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+		"-filter_complex", "[0][1]overlay=x='mod(t*120,280)':y=100[v]", "-map", "[v]", "-map", "2:a",
+		"-t", "3", "-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "15",
+		"-c:a", "aac", "-y", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	return path
+}
