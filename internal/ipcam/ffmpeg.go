@@ -67,7 +67,9 @@ func inputArgs(uri string, networkCache int) []string {
 	}
 	switch scheme {
 	case "rtsp", "rtsps":
-		args = append(args, "-rtsp_flags", "prefer_tcp", "-timeout", "10000000")
+		// A live camera: analyse about a second (one GOP), not ffmpeg's
+		// default five, before the first packet goes out.
+		args = append(args, "-rtsp_flags", "prefer_tcp", "-timeout", "10000000", "-analyzeduration", "1000000", "-probesize", "1000000")
 		if networkCache > 0 {
 			args = append(args, "-max_delay", strconv.Itoa(networkCache*1000))
 		}

@@ -53,7 +53,7 @@ func newCall(t *testing.T, env map[string]string) *call {
 	srv := testkit.StartServer(t, testkit.Options{Env: env})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	a, err := rtcclient.NewAPI(rtcclient.APIOptions{LoopbackOnly: true})
+	a, err := rtcclient.NewAPI(rtcclient.APIOptions{LoopbackOnly: true, H264: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,10 @@ type APIOptions struct {
 	// NoTWCC leaves out the transport-wide sequence numbers that browsers
 	// put on what they publish (and the server's feedback for them).
 	NoTWCC bool
+	// H264 also offers H.264 (constrained baseline, packetization-mode 1)
+	// to receive, after VP8: for streams that are H.264 only (an IP
+	// camera passed through). Publishing stays VP8.
+	H264   bool
 	Logger *slog.Logger
 }
 
@@ -108,6 +112,15 @@ func NewAPI(opts APIOptions) (*API, error) {
 		{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
 			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb,
 		}, PayloadType: 96}, webrtc.RTPCodecTypeVideo},
+	}
+	if opts.H264 {
+		codecs = append(codecs, struct {
+			c    webrtc.RTPCodecParameters
+			kind webrtc.RTPCodecType
+		}{webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: fb,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+		}, PayloadType: 102}, webrtc.RTPCodecTypeVideo})
 	}
 	for _, c := range codecs {
 		if err := me.RegisterCodec(c.c, c.kind); err != nil {

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/govidu/govidu/internal/media"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -32,6 +34,7 @@ type Subscription struct {
 // trackStats is one received track, updated by its read goroutine.
 type trackStats struct {
 	kind         webrtc.RTPCodecType
+	codec        string // mime type
 	seq          SeqTracker
 	jitter       Jitter
 	bytes        uint64
@@ -53,13 +56,15 @@ type trackStats struct {
 // TrackStats is a snapshot of one received track.
 type TrackStats struct {
 	Kind       string
+	Codec      string // mime type, e.g. video/VP8
 	Packets    uint64 // distinct packets
 	Bytes      uint64
 	Lost       uint64 // expected − received, from sequence numbers
 	Duplicates uint64
 	Jitter     time.Duration
 	// FirstPacket and FirstKeyframe are measured from Subscribe; 0 = not yet.
-	// FirstKeyframe is the first VP8 keyframe assembled and decoded.
+	// FirstKeyframe is the first VP8 keyframe assembled and decoded (for
+	// H.264, the first packet starting an IDR picture; not decoded).
 	FirstPacket, FirstKeyframe time.Duration
 	Width, Height              int // of the decoded keyframe
 	DecodeErrors               uint64
@@ -180,7 +185,7 @@ func (s *Subscription) Stats() SubscriptionStats {
 	defer s.mu.Unlock()
 	for kind, t := range s.tracks {
 		ts := &TrackStats{
-			Kind: kind.String(), Packets: t.seq.Received(), Bytes: t.bytes, Lost: t.seq.Lost(),
+			Kind: kind.String(), Codec: t.codec, Packets: t.seq.Received(), Bytes: t.bytes, Lost: t.seq.Lost(),
 			Duplicates: t.seq.Duplicates(), Jitter: t.jitter.Value(), Latency: t.latency,
 			MissingTrailers: t.noTrailer, DecodeErrors: t.decodeErrors, Width: t.width, Height: t.height,
 		}
@@ -203,7 +208,7 @@ func (s *Subscription) Stats() SubscriptionStats {
 // measure, and decode the first keyframe.
 func (s *Subscription) readTrack(track *webrtc.TrackRemote) {
 	kind := track.Kind()
-	t := &trackStats{kind: kind, jitter: NewJitter(track.Codec().ClockRate)}
+	t := &trackStats{kind: kind, codec: track.Codec().MimeType, jitter: NewJitter(track.Codec().ClockRate)}
 	s.mu.Lock()
 	s.tracks[kind] = t
 	s.mu.Unlock()
@@ -258,6 +263,12 @@ func (t *trackStats) observe(hdr *rtp.Header, payload []byte, size int, now time
 		}
 	}
 	if t.kind != webrtc.RTPCodecTypeVideo || !t.keyframeAt.IsZero() {
+		return false
+	}
+	if !strings.EqualFold(t.codec, webrtc.MimeTypeVP8) {
+		if media.IsKeyframe(t.codec, payload) {
+			t.keyframeAt = now
+		}
 		return false
 	}
 	return t.assembleKeyframe(hdr, payload, now)
