@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/govidu/govidu/internal/tailbuf"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -142,8 +143,8 @@ func (c *camera) probe() (source, error) {
 		}
 	}()
 	cmd := exec.CommandContext(ctx, c.ffprobe, probeArgs(c.cam.Props.RtspURI, c.cam.Props.NetworkCache)...)
-	var stderr limitedBuffer
-	cmd.Stderr = &stderr
+	stderr := tailbuf.New(stderrLimit)
+	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {
 		return source{}, fmt.Errorf("ffprobe: %w: %s", err, stderr.String())
@@ -193,8 +194,8 @@ func (c *camera) play(src source) error {
 	cmd := exec.CommandContext(ctx, c.ffmpeg, p.args()...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = stopGrace
-	var stderr limitedBuffer
-	cmd.Stderr = &stderr
+	stderr := tailbuf.New(stderrLimit)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("ffmpeg: %w", err)
 	}
@@ -231,26 +232,4 @@ func (c *camera) play(src source) error {
 	closeSockets() // ends the feeds
 	feeds.Wait()
 	return result
-}
-
-// limitedBuffer keeps the last stderrLimit bytes ffmpeg wrote.
-type limitedBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - stderrLimit; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *limitedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/govidu/govidu/internal/rtcclient"
 	"github.com/govidu/govidu/internal/testkit"
+	"github.com/govidu/govidu/internal/testkit/rtspcam"
 )
 
 // These tests run the whole path a user of OpenVidu's IP cameras takes:
@@ -112,20 +112,9 @@ func waitEvent(t *testing.T, cl *rtcclient.Client, method, id string) rtcclient.
 	}
 }
 
-// cameraFile makes a 4 s H.264 + AAC clip, a recorded camera.
+// cameraFile is a recorded camera: 4 s of H.264 + AAC at 320×240.
 func cameraFile(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "cam.mp4")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error",
-		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-t", "4", "-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "15",
-		"-c:a", "aac", "-y", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, out)
-	}
-	return path
+	return rtspcam.WriteClip(t, rtspcam.Options{Audio: true, Duration: 4 * time.Second})
 }
 
 var ipcamID = regexp.MustCompile(`^ipc_IPCAM_file_[A-Z0-9]{4}_`)
@@ -177,12 +166,10 @@ func TestFileCamera(t *testing.T) {
 	if err := sub.WaitKeyframe(c.ctx); err != nil {
 		t.Fatalf("no keyframe from the camera: %v", err)
 	}
-	if err := waitCond(c.ctx, func() bool {
+	testkit.Eventually(t, 30*time.Second, "media from the camera", func() bool {
 		s := sub.Stats()
 		return s.Video != nil && s.Video.Packets > 60 && s.Audio != nil && s.Audio.Packets > 50
-	}); err != nil {
-		t.Fatalf("media from the camera: %+v", sub.Stats())
-	}
+	})
 	s := sub.Stats()
 	if s.Video.Width != 320 || s.Video.Height != 240 || s.Video.DecodeErrors != 0 {
 		t.Errorf("decoded video %dx%d, %d decode errors", s.Video.Width, s.Video.Height, s.Video.DecodeErrors)
@@ -261,17 +248,4 @@ func TestUnreachableCamera(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("webhook events %v, want %v", got, want)
 	}
-}
-
-func waitCond(ctx context.Context, cond func() bool) error {
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return nil
 }

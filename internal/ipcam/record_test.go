@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/govidu/govidu/internal/testkit"
 )
 
 // TestRecordedCamera: an INDIVIDUAL recording of a session where only a
@@ -28,18 +30,15 @@ func TestRecordedCamera(t *testing.T) {
 	id := rec["id"].(string)
 
 	// The stream file grows once the camera plays for the recording.
-	var stream string
-	if err := waitCond(c.ctx, func() bool {
+	testkit.Eventually(t, 30*time.Second, "the camera's file in the recording", func() bool {
 		files, _ := filepath.Glob(filepath.Join(dir, id, "*.webm"))
 		for _, f := range files {
 			if fi, err := os.Stat(f); err == nil && fi.Size() > 40_000 {
-				stream = f
+				return true
 			}
 		}
-		return stream != ""
-	}); err != nil {
-		t.Fatalf("the camera was not recorded: %v", err)
-	}
+		return false
+	})
 	stopped := c.rest("POST", api+"/recordings/stop/"+id, nil, 200)
 	if stopped["status"] != "ready" || stopped["duration"].(float64) < 1 {
 		t.Fatalf("stopped: %v", stopped)

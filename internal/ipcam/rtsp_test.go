@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/rtcclient"
+	"github.com/govidu/govidu/internal/testkit"
 	"github.com/govidu/govidu/internal/testkit/rtspcam"
 )
 
@@ -60,9 +61,10 @@ func TestRTSPCameraOnlyWithSubscribers(t *testing.T) {
 		if err := sub.WaitKeyframe(c.ctx); err != nil {
 			t.Fatalf("round %d: no keyframe: %v (camera saw %v)", round, err, cam.Requests())
 		}
-		if err := waitCond(c.ctx, func() bool { s := sub.Stats(); return s.Audio != nil && s.Audio.Packets > 25 }); err != nil {
-			t.Fatalf("round %d: no audio: %+v", round, sub.Stats())
-		}
+		testkit.Eventually(t, 20*time.Second, "audio from the camera", func() bool {
+			s := sub.Stats()
+			return s.Audio != nil && s.Audio.Packets > 25
+		})
 		s := sub.Stats()
 		if s.Video.Width != 320 || s.Video.Height != 240 {
 			t.Errorf("round %d: decoded %dx%d", round, s.Video.Width, s.Video.Height)
@@ -101,9 +103,10 @@ func TestRTSPCameraPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitCond(c.ctx, func() bool { s := sub.Stats(); return s.Video != nil && s.Video.Packets > 40 }); err != nil {
-		t.Fatalf("no video: %+v", sub.Stats())
-	}
+	testkit.Eventually(t, 20*time.Second, "video from the camera", func() bool {
+		s := sub.Stats()
+		return s.Video != nil && s.Video.Packets > 40
+	})
 	if err := sub.WaitKeyframe(c.ctx); err != nil {
 		t.Fatalf("no H.264 keyframe: %+v", sub.Stats())
 	}

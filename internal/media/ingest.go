@@ -68,15 +68,8 @@ func (e *Engine) Ingest(req IngestRequest) (*Publisher, error) {
 		return nil, ErrClosed
 	}
 	defer e.wg.Done()
-	p := &Publisher{
-		e: e, streamID: req.StreamID, ingest: true, onDemand: req.OnDemand,
-		log:         e.log.With("stream", req.StreamID),
-		receivers:   map[webrtc.RTPCodecType]*Receiver{},
-		subscribers: map[*Subscriber]struct{}{},
-		loopTracks:  map[*peer][]*DownTrack{},
-		stopREMB:    func() {},
-	}
-	p.notify = newNotifier(&e.wg)
+	p := e.newPublisher(req.StreamID)
+	p.ingest, p.onDemand = true, req.OnDemand
 	p.ensureReceivers(plan)
 	if !e.addPublisher(p) {
 		_ = p.Close()

@@ -133,16 +133,9 @@ func (e *Engine) Publish(ctx context.Context, req PublishRequest) (*Publisher, s
 	}
 	defer e.wg.Done()
 
-	p := &Publisher{
-		e: e, streamID: req.StreamID, forced: req.ForcedCodec, loopback: req.Loopback,
-		bw: e.cfg.pick(req.Bandwidth), onCandidate: req.OnCandidate, onState: req.OnState,
-		log:         e.log.With("stream", req.StreamID),
-		receivers:   map[webrtc.RTPCodecType]*Receiver{},
-		subscribers: map[*Subscriber]struct{}{},
-		loopTracks:  map[*peer][]*DownTrack{},
-		stopREMB:    func() {},
-	}
-	p.notify = newNotifier(&e.wg)
+	p := e.newPublisher(req.StreamID)
+	p.forced, p.loopback, p.bw = req.ForcedCodec, req.Loopback, e.cfg.pick(req.Bandwidth)
+	p.onCandidate, p.onState = req.OnCandidate, req.OnState
 	pr, answer, err := p.negotiate(ctx, info, plan, req.Offer)
 	if err != nil {
 		p.notify.close(nil)
@@ -164,6 +157,19 @@ func (e *Engine) Publish(ctx context.Context, req PublishRequest) (*Publisher, s
 	p.onPeerState(pr) // in case it connected before p.peer was set
 	p.log.Debug("publisher negotiated", "codecs", describePlan(plan), "loopback", p.loopback)
 	return p, answer, nil
+}
+
+// newPublisher is a Publisher of streamID with nothing negotiated yet.
+func (e *Engine) newPublisher(streamID string) *Publisher {
+	return &Publisher{
+		e: e, streamID: streamID,
+		log:         e.log.With("stream", streamID),
+		receivers:   map[webrtc.RTPCodecType]*Receiver{},
+		subscribers: map[*Subscriber]struct{}{},
+		loopTracks:  map[*peer][]*DownTrack{},
+		stopREMB:    func() {},
+		notify:      newNotifier(&e.wg),
+	}
 }
 
 func describePlan(plan publishPlan) []string {

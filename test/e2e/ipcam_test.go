@@ -1,16 +1,14 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/govidu/govidu/internal/testkit"
+	"github.com/govidu/govidu/internal/testkit/rtspcam"
 )
 
 // TestIPCamera: an app server publishes an IP camera into a session
@@ -69,22 +67,8 @@ func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string) {
 		fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s && e.reason === 'forceDisconnectByServer')`, js(cam.ID)))
 }
 
-// redCameraClip is what the "camera" films: red with a moving white
-// square, and a tone, 3 s of H.264 + AAC that govidu loops.
+// redCameraClip is what the "camera" films: red with a small moving
+// test pattern, and a tone; 3 s of H.264 + AAC that govidu loops.
 func redCameraClip(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "red-camera.mp4")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error",
-		"-f", "lavfi", "-i", "color=c=red:size=320x240:rate=15",
-		"-f", "lavfi", "-i", "color=c=white:size=40x40:rate=15",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-filter_complex", "[0][1]overlay=x='mod(t*120,280)':y=100[v]", "-map", "[v]", "-map", "2:a",
-		"-t", "3", "-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "15",
-		"-c:a", "aac", "-y", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, out)
-	}
-	return path
+	return rtspcam.WriteClip(t, rtspcam.Options{Color: "red", Audio: true})
 }

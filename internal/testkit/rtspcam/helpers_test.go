@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/govidu/govidu/internal/tailbuf"
 	"io"
 	"net"
 	"net/url"
@@ -27,7 +28,7 @@ func tool(t *testing.T, ctx context.Context, name string, args ...string) (*exec
 	cmd := exec.CommandContext(ctx, exe, args...)
 	out := &cappedBuffer{max: 4 << 20}
 	cmd.Stdout = out
-	cmd.Stderr = &tailBuffer{max: 8 << 10}
+	cmd.Stderr = tailbuf.New(8 << 10)
 	cmd.WaitDelay = 2 * time.Second
 	return cmd, out
 }

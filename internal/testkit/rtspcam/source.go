@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/govidu/govidu/internal/tailbuf"
 	"net"
 	"os"
 	"os/exec"
@@ -20,7 +21,7 @@ type source struct {
 	tracks  []*udpTrack
 	sdpPath string
 	args    []string
-	stderr  *tailBuffer
+	stderr  *tailbuf.Buffer
 	exited  chan struct{} // closed when ffmpeg has exited
 	waitErr error         // ffmpeg's exit, readable once exited is closed
 }
@@ -37,7 +38,7 @@ func startSource(ctx context.Context, wg *sync.WaitGroup, ffmpeg string, o Optio
 	deliver func(track int, rtcp bool, pkt []byte)) (*source, error) {
 	s := &source{
 		sdpPath: filepath.Join(dir, "ffmpeg.sdp"),
-		stderr:  &tailBuffer{max: 16 << 10},
+		stderr:  tailbuf.New(16 << 10),
 		exited:  make(chan struct{}),
 	}
 	var ports []udpPorts
@@ -166,16 +167,7 @@ type udpPorts struct{ rtp, rtcp int }
 // output per track (video first), each bounded by -t on input and output.
 func ffmpegArgs(o Options, ports []udpPorts, sdpPath string) []string {
 	secs := strconv.FormatFloat(o.Duration.Seconds(), 'f', 3, 64)
-	size := fmt.Sprintf("%dx%d", o.Width, o.Height)
-	video := fmt.Sprintf("testsrc=size=%s:rate=%d", size, o.FPS)
-	if o.Color != "" {
-		// A small testsrc sliding over the colour: never black, always moving,
-		// and the background's colour can be checked at the picture's edge.
-		video = fmt.Sprintf("color=c=%s:size=%s:rate=%d[bg];"+
-			"testsrc=size=%dx%d:rate=%d[fg];"+
-			"[bg][fg]overlay=x='mod(t*60,W-w)':y='(H-h)/2'[out0]",
-			o.Color, size, o.FPS, even(o.Width/5), even(o.Height/5), o.FPS)
-	}
+	video := picture(o)
 	args := []string{
 		"-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
 		"-sdp_file", sdpPath,
@@ -204,6 +196,20 @@ func ffmpegArgs(o Options, ports []udpPorts, sdpPath string) []string {
 	return args
 }
 
+// picture is the lavfi source of what the camera films.
+func picture(o Options) string {
+	size := fmt.Sprintf("%dx%d", o.Width, o.Height)
+	if o.Color == "" {
+		return fmt.Sprintf("testsrc=size=%s:rate=%d", size, o.FPS)
+	}
+	// A small testsrc sliding over the colour: never black, always moving,
+	// and the background's colour can be checked at the picture's edge.
+	return fmt.Sprintf("color=c=%s:size=%s:rate=%d[bg];"+
+		"testsrc=size=%dx%d:rate=%d[fg];"+
+		"[bg][fg]overlay=x='mod(t*60,W-w)':y='(H-h)/2'[out0]",
+		o.Color, size, o.FPS, even(o.Width/5), even(o.Height/5), o.FPS)
+}
+
 // rtpURL names our RTCP socket too: ffmpeg would otherwise send its sender
 // reports to port+1, which may be anyone's.
 func rtpURL(p udpPorts) string {
@@ -216,28 +222,4 @@ func even(n int) int {
 		return 16
 	}
 	return n
-}
-
-// tailBuffer keeps the last max bytes written to it: ffmpeg's stderr for
-// failure messages, bounded whatever ffmpeg prints.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }
