@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/govidu/govidu/internal/waitctx"
 )
 
 // Options configure the Service.
@@ -284,14 +286,7 @@ func (svc *Service) Close(ctx context.Context) error {
 	for _, id := range ids {
 		_ = svc.CloseSession(id, ReasonOpenViduServerStopped)
 	}
-	done := make(chan struct{})
-	go func() { svc.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return nil
+	return waitctx.Wait(ctx, &svc.wg)
 }
 
 func (svc *Service) runGC() {

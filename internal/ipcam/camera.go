@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/govidu/govidu/internal/tailbuf"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/media"
+	"github.com/govidu/govidu/internal/tailbuf"
 	"github.com/pion/webrtc/v4"
 )
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/govidu/govidu/internal/core"
 	"github.com/govidu/govidu/internal/media"
+	"github.com/govidu/govidu/internal/waitctx"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -115,12 +116,8 @@ func (m *Module) Close(ctx context.Context) error {
 	for _, c := range cams {
 		c.close()
 	}
-	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("ipcam: cameras still stopping: %w", ctx.Err())
+	if err := waitctx.Wait(ctx, &m.wg); err != nil {
+		return fmt.Errorf("ipcam: cameras still stopping: %w", err)
 	}
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/waitctx"
 )
 
 // Options configure a Manager.
@@ -467,14 +468,7 @@ func (m *Manager) Close(ctx context.Context) error {
 	}
 	m.cancel()
 	m.events.close()
-	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitctx.Wait(ctx, &m.wg)
 }
 
 // eventQueue is an unbounded FIFO drained by one goroutine: OnEvent never blocks.

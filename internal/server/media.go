@@ -3,10 +3,10 @@ package server
 import (
 	"context"
 	"fmt"
-	"github.com/govidu/govidu/internal/ipcam"
 	"net"
 
 	"github.com/govidu/govidu/internal/api"
+	"github.com/govidu/govidu/internal/ipcam"
 	"github.com/govidu/govidu/internal/media"
 	"github.com/govidu/govidu/internal/netcheck"
 	"github.com/govidu/govidu/internal/signaling"

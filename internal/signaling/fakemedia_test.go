@@ -2,11 +2,11 @@ package signaling
 
 import (
 	"context"
-	"github.com/govidu/govidu/internal/media"
 	"strings"
 	"sync"
 
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/media"
 )
 
 // fakeMedia is a media engine without ICE: it answers any offer that looks

@@ -2,9 +2,9 @@ package signaling
 
 import (
 	"context"
-	"github.com/govidu/govidu/internal/media"
 
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/media"
 )
 
 // The media engine as signaling sees it. media.Engine is adapted to these

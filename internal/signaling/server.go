@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/waitctx"
 )
 
 // Options tune the endpoint; zero values take the defaults shown.
@@ -330,17 +330,12 @@ func (srv *Server) Close(ctx context.Context) error {
 	for _, s := range socks {
 		s.close(websocket.StatusGoingAway, "server stopping")
 	}
-	done := make(chan struct{})
-	go func() { srv.wg.Wait(); close(done) }()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
+	err := waitctx.Wait(ctx, &srv.wg)
+	if err != nil {
 		for _, s := range socks {
 			s.kill(errClosedByServer)
 		}
-		<-done // killed sockets end at once
+		srv.wg.Wait() // killed sockets end at once
 	}
 	for p := range parts {
 		srv.releaseAll(p)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/govidu/govidu/internal/core"
+	"github.com/govidu/govidu/internal/waitctx"
 )
 
 // Sink names, as reported to the Observer.
@@ -138,13 +139,9 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 			close(w.stop)
 		}
 	})
-	done := make(chan struct{})
-	go func() { d.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
+	if waitctx.Wait(ctx, &d.wg) != nil {
 		d.cancel()
-		<-done
+		d.wg.Wait()
 	}
 	d.cancel()
 	var errs []error

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/govidu/govidu/internal/tailbuf"
 	"io"
 	"net"
 	"net/url"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/govidu/govidu/internal/tailbuf"
 )
 
 // toolTimeout bounds every ffmpeg/ffprobe the tests run, on top of their -t.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/govidu/govidu/internal/tailbuf"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/govidu/govidu/internal/tailbuf"
 )
 
 // source is the ffmpeg child process and the loopback UDP sockets it sends
