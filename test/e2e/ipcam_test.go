@@ -14,8 +14,9 @@ import (
 // TestIPCamera: an app server publishes an IP camera into a session
 // (REST, type IPCAM); a browser already in the session sees the camera's
 // connection and stream, subscribes as to anyone else, and plays its
-// video (red, as the camera films) and audio. Deleting the connection
-// tells the browser. On both SDKs.
+// video (red, as the camera films) and audio; a browser joining later
+// finds the camera in joinRoom's answer and plays it too. Deleting the
+// connection tells both browsers. On both SDKs.
 func TestIPCamera(t *testing.T) {
 	env := requireE2E(t)
 	t.Parallel() // one camera per row, no publishing browser: light
@@ -51,20 +52,31 @@ func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string) {
 		t.Logf("[%s] camera playing after %v: %s", viewer.label(), r.took.Round(time.Millisecond), r.last.describe())
 	}
 	viewer.screenshot("camera")
-	// onlyPlayWithSubscribers (the default): REST shows the subscription
-	// that keeps the camera playing.
+
+	// A participant joining after the camera finds it in joinRoom's answer.
+	late := b.newPage(t, "late", app, sdk)
+	lateToken, _ := createConnectionRole(t, srv, sid, "SUBSCRIBER", "late")
+	late.waitLibrary()
+	late.join(lateToken, "late", false)
+	if r := checkMedia(late, map[string]fakeColor{cam.ID: colorRed}, 30*time.Second); r.err != "" {
+		t.Fatalf("[%s] camera media: %s\n  stats: %s\n  recent log:\n%s", late.label(), r.err, r.last, late.logTail(25))
+	}
+	// onlyPlayWithSubscribers (the default): REST shows the subscriptions
+	// that keep the camera playing.
 	waitSession(t, srv, sid, 10*time.Second, func(s restSession) string {
 		for _, c := range s.Connections.Content {
 			if c.ID != cam.ID && (len(c.Subscribers) != 1 || c.Subscribers[0].StreamID != cam.Publishers[0].StreamID) {
-				return fmt.Sprintf("viewer's subscribers %+v", c.Subscribers)
+				return fmt.Sprintf("%s's subscribers %+v", c.ServerData, c.Subscribers)
 			}
 		}
 		return ""
 	})
 
 	restCall(t, srv, http.MethodDelete, "/openvidu/api/sessions/"+sid+"/connection/"+cam.ID, nil, http.StatusNoContent)
-	viewer.waitFor(15*time.Second, "connectionDestroyed of the camera",
-		fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s && e.reason === 'forceDisconnectByServer')`, js(cam.ID)))
+	for _, p := range []*page{viewer, late} {
+		p.waitFor(15*time.Second, "connectionDestroyed of the camera",
+			fmt.Sprintf(`app.state.connectionDestroyed.some(e => e.connectionId === %s && e.reason === 'forceDisconnectByServer')`, js(cam.ID)))
+	}
 }
 
 // redCameraClip is what the "camera" films: red with a small moving
