@@ -18,10 +18,11 @@ import (
 func checkFFmpeg() Check {
 	c := Check{Name: "ffmpeg", OK: true}
 	path, err := exec.LookPath("ffmpeg")
-	if err != nil {
+	_, perr := exec.LookPath("ffprobe")
+	if err != nil || perr != nil {
 		c.Warn = true
-		c.Detail = "not found: COMPOSED recordings are refused (INDIVIDUAL still works)"
-		c.Fix = "install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg)"
+		c.Detail = "ffmpeg or ffprobe not found: COMPOSED recordings and IP cameras (IPCAM connections) are refused (INDIVIDUAL recordings still work)"
+		c.Fix = "install ffmpeg, which brings ffprobe (Debian/Ubuntu: apt-get install ffmpeg)"
 		return c
 	}
 	c.Detail = path
