@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -147,7 +149,7 @@ func (c *camera) probe() (source, error) {
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return source{}, fmt.Errorf("ffprobe: %w: %s", err, stderr.String())
+		return source{}, fmt.Errorf("ffprobe: %w: %s", err, hidePassword(stderr.String(), c.cam.Props.RtspURI))
 	}
 	s := parseProbe(string(out))
 	if s.video == "" && s.audio == "" {
@@ -215,7 +217,7 @@ func (c *camera) play(src source) error {
 	for waiting := true; waiting; {
 		select {
 		case err := <-exited:
-			result = fmt.Errorf("ffmpeg exited: %v: %s", err, stderr.String())
+			result = fmt.Errorf("ffmpeg exited: %v: %s", err, hidePassword(stderr.String(), c.cam.Props.RtspURI))
 			waiting = false
 		case <-c.stop:
 			waiting = false
@@ -232,4 +234,19 @@ func (c *camera) play(src source) error {
 	closeSockets() // ends the feeds
 	feeds.Wait()
 	return result
+}
+
+// hidePassword removes the camera URI's password from what ffmpeg printed
+// (it names the URL in its errors) before it reaches a log.
+func hidePassword(text, uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.User == nil {
+		return text
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" {
+		return text
+	}
+	text = strings.ReplaceAll(text, uri, u.Redacted())
+	return strings.ReplaceAll(text, ":"+pw+"@", ":xxxxx@")
 }

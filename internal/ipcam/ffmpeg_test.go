@@ -118,3 +118,14 @@ func TestParseProbe(t *testing.T) {
 		}
 	}
 }
+
+func TestHidePassword(t *testing.T) {
+	uri := "rtsp://admin:s3cret@10.0.0.5:554/live"
+	got := hidePassword("["+uri+"] Connection refused; rtsp://admin:s3cret@10.0.0.5/other failed", uri)
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "rtsp://admin:xxxxx@10.0.0.5:554/live") {
+		t.Errorf("%q", got)
+	}
+	if got := hidePassword("plain text", "rtsp://cam/live"); got != "plain text" {
+		t.Errorf("%q", got)
+	}
+}
