@@ -217,7 +217,10 @@ func (c *camera) play(src source) error {
 	for waiting := true; waiting; {
 		select {
 		case err := <-exited:
-			result = fmt.Errorf("ffmpeg exited: %v: %s", err, hidePassword(stderr.String(), c.cam.Props.RtspURI))
+			if err == nil {
+				err = errors.New("the camera's stream ended")
+			}
+			result = fmt.Errorf("ffmpeg exited: %w: %s", err, hidePassword(stderr.String(), c.cam.Props.RtspURI))
 			waiting = false
 		case <-c.stop:
 			waiting = false

@@ -114,3 +114,35 @@ func TestRTSPCameraPassThrough(t *testing.T) {
 		t.Errorf("the subscriber receives %s, want the camera's H.264", v.Codec)
 	}
 }
+
+// TestRTSPCameraReboots: the camera goes away and comes back on the same
+// address; govidu reconnects by itself (backoff) and the subscriber's
+// track continues: same track, no sequence gap, frames again.
+func TestRTSPCameraReboots(t *testing.T) {
+	c := newCall(t, nil)
+	first := rtspcam.Start(t, rtspcam.Options{})
+	c.rest("POST", api+"/sessions", `{"customSessionId":"yard"}`, 200)
+	viewer := c.join("yard")
+	_, st := c.cameraStream(viewer, "yard", map[string]any{"rtspUri": first.URL(), "onlyPlayWithSubscribers": false})
+	sub, err := viewer.Subscribe(c.ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sub.WaitKeyframe(c.ctx); err != nil {
+		t.Fatal(err)
+	}
+	addr := first.Addr()
+	first.Close()
+	rebooted := time.Now()
+	before := sub.Stats().Video.Packets
+	second := rtspcam.Start(t, rtspcam.Options{Addr: addr})
+	testkit.Eventually(t, 40*time.Second, "video from the rebooted camera", func() bool {
+		return second.Plays() > 0 && sub.Stats().Video.Packets > before+60
+	})
+	v := sub.Stats().Video
+	if v.Lost != 0 || v.DecodeErrors != 0 {
+		t.Errorf("across the reboot: %d lost, %d decode errors", v.Lost, v.DecodeErrors)
+	}
+	t.Logf("video again %v after the camera went away (%d packets before, %d now)",
+		time.Since(rebooted).Round(100*time.Millisecond), before, v.Packets)
+}

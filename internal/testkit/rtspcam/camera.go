@@ -39,6 +39,10 @@ type Options struct {
 	// Duration bounds ffmpeg (its -t); zero means 120 s. The stream ends
 	// after it, the RTSP server stays up until Close.
 	Duration time.Duration
+	// Addr is where the RTSP server listens; "" means a free port on
+	// 127.0.0.1. Give a closed camera's address to bring it back (a
+	// camera that reboots).
+	Addr string
 }
 
 // The rest of the package relies on these: a colour ends up in a
@@ -133,7 +137,11 @@ func Start(t testing.TB, opts Options) *Camera {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	t.Cleanup(c.Close)
 
-	c.ln, err = net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	c.ln, err = net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("rtspcam: %v", err)
 	}
@@ -176,6 +184,10 @@ func requireTool(t testing.TB, name string) string {
 
 // URL is the stream's address, rtsp://127.0.0.1:PORT/cam.
 func (c *Camera) URL() string { return c.url }
+
+// Addr is where the RTSP server listens (Options.Addr of a camera that
+// comes back after Close).
+func (c *Camera) Addr() string { return c.ln.Addr().String() }
 
 // Playing is the number of clients currently receiving media (between PLAY
 // and PAUSE, TEARDOWN or the connection's end).
