@@ -37,6 +37,9 @@ type camera struct {
 	done     chan struct{}
 }
 
+// errStreamEnded: ffmpeg finished normally, the source ended.
+var errStreamEnded = errors.New("the camera's stream ended")
+
 const (
 	probeTimeout = 15 * time.Second
 	minBackoff   = time.Second
@@ -108,6 +111,9 @@ func (c *camera) run() {
 		}
 		if err == nil {
 			continue // nobody watches any more: wait for the next viewer
+		}
+		if errors.Is(err, errStreamEnded) && isFile(c.cam.Props.RtspURI) {
+			continue // a file played to its end: again, as a camera would go on
 		}
 		if time.Since(started) > stableRun {
 			backoff = minBackoff
@@ -218,7 +224,7 @@ func (c *camera) play(src source) error {
 		select {
 		case err := <-exited:
 			if err == nil {
-				err = errors.New("the camera's stream ended")
+				err = errStreamEnded
 			}
 			result = fmt.Errorf("ffmpeg exited: %w: %s", err, hidePassword(stderr.String(), c.cam.Props.RtspURI))
 			waiting = false

@@ -58,8 +58,10 @@ func canCopy(adaptive bool, sourceCodec, target string) bool {
 }
 
 // inputArgs read the camera: RTSP over TCP when the camera offers it
-// (through NATs and firewalls), bounded waits, a file looped as if live.
-func inputArgs(uri string, networkCache int) []string {
+// (through NATs and firewalls), bounded waits, a file paced as if live and,
+// with loop, looped by ffmpeg. (Copied video is not: ffmpeg 5's bitstream
+// filters fail at the loop point; the camera restarts the file instead.)
+func inputArgs(uri string, networkCache int, loop bool) []string {
 	args := []string{"-hide_banner", "-nostdin", "-loglevel", "warning"}
 	scheme := ""
 	if u, err := url.Parse(uri); err == nil {
@@ -76,7 +78,10 @@ func inputArgs(uri string, networkCache int) []string {
 	case "http", "https":
 		args = append(args, "-rw_timeout", "10000000", "-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_delay_max", "5")
 	case "file":
-		args = append(args, "-re", "-stream_loop", "-1")
+		args = append(args, "-re")
+		if loop {
+			args = append(args, "-stream_loop", "-1")
+		}
 		uri = strings.TrimPrefix(uri, "file://")
 		if !strings.HasPrefix(uri, "/") {
 			uri = "/" + uri
@@ -88,15 +93,16 @@ func inputArgs(uri string, networkCache int) []string {
 
 // args is the whole ffmpeg command line of a run.
 func (p plan) args() []string {
-	args := inputArgs(p.uri, p.networkCache)
+	args := inputArgs(p.uri, p.networkCache, !p.copyVideo)
 	if p.video != nil {
 		args = append(args, "-map", "0:v:0")
 		if p.copyVideo {
 			args = append(args, "-c:v", "copy")
 			if p.target == webrtc.MimeTypeH264 {
-				// SPS/PPS before every keyframe: a subscriber joining late
-				// must not depend on the camera's SDP.
-				args = append(args, "-bsf:v", "dump_extra=freq=keyframe")
+				// Annex B (a file's avcC would be sent as garbage NAL units)
+				// with SPS/PPS before every keyframe: a subscriber joining
+				// late must not depend on the camera's SDP.
+				args = append(args, "-bsf:v", "h264_mp4toannexb,dump_extra=freq=keyframe")
 			}
 		} else {
 			args = append(args, videoEncoder(p.target)...)
@@ -133,17 +139,20 @@ func rtpOutput(o output, pt int) []string {
 		"-f", "rtp", "-pkt_size", "1200", "rtp://127.0.0.1:" + strconv.Itoa(o.port)}
 }
 
+// isFile: a camera read from a file, which ends.
+func isFile(uri string) bool {
+	u, err := url.Parse(uri)
+	return err == nil && strings.EqualFold(u.Scheme, "file")
+}
+
 // probeArgs ask ffprobe which streams the camera sends.
 func probeArgs(uri string, networkCache int) []string {
-	in := inputArgs(uri, networkCache)
-	// ffprobe takes the same input options; -re and -stream_loop are ffmpeg's.
+	in := inputArgs(uri, networkCache, false)
+	// ffprobe takes the same input options but -re, ffmpeg's.
 	var args []string
 	for i := 0; i < len(in); i++ {
 		switch in[i] {
 		case "-re", "-nostdin":
-			continue
-		case "-stream_loop":
-			i++
 			continue
 		}
 		args = append(args, in[i])

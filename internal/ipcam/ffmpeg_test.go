@@ -71,7 +71,7 @@ func TestArgs(t *testing.T) {
 	})
 	t.Run("h264 passed through", func(t *testing.T) {
 		a := plan{uri: "rtsps://cam/live", target: webrtc.MimeTypeH264, copyVideo: true, video: video}.args()
-		if after(a, "-c:v") != "copy" || after(a, "-bsf:v") != "dump_extra=freq=keyframe" || slices.Contains(a, "-c:a") {
+		if after(a, "-c:v") != "copy" || after(a, "-bsf:v") != "h264_mp4toannexb,dump_extra=freq=keyframe" || slices.Contains(a, "-c:a") {
 			t.Errorf("pass-through: %v", a)
 		}
 		if slices.Contains(a, "-max_delay") {
@@ -82,6 +82,12 @@ func TestArgs(t *testing.T) {
 		a := plan{uri: "file:///srv/cams/hall.mp4", target: webrtc.MimeTypeH264, video: video}.args()
 		if !slices.Contains(a, "-re") || after(a, "-stream_loop") != "-1" || after(a, "-i") != "file:/srv/cams/hall.mp4" {
 			t.Errorf("file: %v", a)
+		}
+		if a := (plan{uri: "file:///srv/cams/hall.mp4", target: webrtc.MimeTypeH264, copyVideo: true, video: video}).args(); slices.Contains(a, "-stream_loop") {
+			t.Errorf("copied video is restarted by the camera, not looped by ffmpeg: %v", a)
+		}
+		if !isFile("file:///x.mp4") || isFile("rtsp://cam/x") {
+			t.Error("isFile")
 		}
 		if after(a, "-c:v") != "libx264" || after(a, "-profile:v") != "baseline" {
 			t.Errorf("H.264 for browsers: %v", a)

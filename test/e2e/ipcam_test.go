@@ -24,12 +24,17 @@ func TestIPCamera(t *testing.T) {
 	for _, sdk := range bothSDKs {
 		t.Run(string(sdk), func(t *testing.T) {
 			t.Parallel()
-			testIPCamera(t, env, sdk, file)
+			testIPCamera(t, env, sdk, file, false)
 		})
 	}
+	// adaptativeBitrate=false: the camera's H.264 reaches the browser untouched.
+	t.Run("upstream_passthrough", func(t *testing.T) {
+		t.Parallel()
+		testIPCamera(t, env, sdkUpstream, file, true)
+	})
 }
 
-func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string) {
+func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string, passThrough bool) {
 	b := sharedBrowser(t, env)
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env, srv)
@@ -39,17 +44,24 @@ func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string) {
 	viewer.waitLibrary()
 	viewer.join(token, "viewer", false)
 
-	body := fmt.Sprintf(`{"type":"IPCAM","rtspUri":%q,"data":"Lobby camera"}`, "file://"+file)
+	body := fmt.Sprintf(`{"type":"IPCAM","rtspUri":%q,"data":"Lobby camera","adaptativeBitrate":%v}`, "file://"+file, !passThrough)
 	raw := restCall(t, srv, http.MethodPost, "/openvidu/api/sessions/"+sid+"/connection", body, http.StatusOK)
 	var cam restConnection
 	if err := json.Unmarshal(raw, &cam); err != nil || cam.ID == "" {
 		t.Fatalf("camera: %v %s", err, raw)
 	}
 	viewer.waitFor(20*time.Second, "the camera's stream", fmt.Sprintf(`Object.values(app.state.remoteStreams).some(s => s.connectionId === %s && s.subscribed)`, js(cam.ID)))
-	if r := checkMedia(viewer, map[string]fakeColor{cam.ID: colorRed}, 30*time.Second); r.err != "" {
+	r := checkMedia(viewer, map[string]fakeColor{cam.ID: colorRed}, 30*time.Second)
+	if r.err != "" {
 		t.Fatalf("[%s] camera media: %s\n  stats: %s\n  recent log:\n%s", viewer.label(), r.err, r.last, viewer.logTail(25))
-	} else {
-		t.Logf("[%s] camera playing after %v: %s", viewer.label(), r.took.Round(time.Millisecond), r.last.describe())
+	}
+	t.Logf("[%s] camera playing after %v: %s", viewer.label(), r.took.Round(time.Millisecond), r.last.describe())
+	want := "video/VP8" // re-encoded for browsers
+	if passThrough {
+		want = "video/H264" // the camera's own
+	}
+	if got, _ := r.last.Remotes[cam.ID].PC.Video["codec"].(string); got != want {
+		t.Errorf("[%s] the camera's video arrives as %q, want %s", viewer.label(), got, want)
 	}
 	viewer.screenshot("camera")
 

@@ -368,6 +368,8 @@
       if (s.type !== 'inbound-rtp') return;
       if (s.kind === 'video') {
         r.video = pick(s, ['packetsReceived', 'bytesReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'frameWidth', 'frameHeight', 'nackCount', 'pliCount', 'firCount', 'decoderImplementation']);
+        const codec = s.codecId && report.get(s.codecId);
+        if (codec) r.video.codec = codec.mimeType;
       } else if (s.kind === 'audio') {
         r.audio = pick(s, ['packetsReceived', 'bytesReceived', 'packetsLost', 'totalSamplesReceived', 'concealedSamples', 'audioLevel', 'totalAudioEnergy']);
       }
