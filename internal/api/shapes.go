@@ -189,7 +189,7 @@ func newMediaOptions(m core.MediaOptions) mediaOptionsJSON {
 	if m.HasVideo {
 		j.VideoActive = &m.VideoActive
 		j.TypeOfVideo = &m.TypeOfVideo
-		if m.TypeOfVideo != core.VideoIPCam { // a camera's rate is not known: null
+		if m.TypeOfVideo != core.VideoIPCam { // a camera's rate is not known: left out, as upstream does with null
 			j.FrameRate = &m.FrameRate
 		}
 		if m.VideoDimensions != "" {
