@@ -63,11 +63,11 @@ func canCopy(adaptive bool, sourceCodec, target string) bool {
 // filters fail at the loop point; the camera restarts the file instead.)
 func inputArgs(uri string, networkCache int, loop bool) []string {
 	args := []string{"-hide_banner", "-nostdin", "-loglevel", "warning"}
-	scheme := ""
-	if u, err := url.Parse(uri); err == nil {
-		scheme = strings.ToLower(u.Scheme)
+	u, err := url.Parse(uri)
+	if err != nil {
+		u = &url.URL{}
 	}
-	switch scheme {
+	switch strings.ToLower(u.Scheme) {
 	case "rtsp", "rtsps":
 		// A live camera: analyse about a second (one GOP), not ffmpeg's
 		// default five, before the first packet goes out.
@@ -82,11 +82,13 @@ func inputArgs(uri string, networkCache int, loop bool) []string {
 		if loop {
 			args = append(args, "-stream_loop", "-1")
 		}
-		uri = strings.TrimPrefix(uri, "file://")
-		if !strings.HasPrefix(uri, "/") {
-			uri = "/" + uri
+		// file:///srv/cam.mp4, file:/srv/cam.mp4: ffmpeg's file protocol
+		// takes the (unescaped) path.
+		path := u.Path
+		if path == "" {
+			path = u.Opaque
 		}
-		uri = "file:" + uri
+		uri = "file:" + path
 	}
 	return append(args, "-i", uri)
 }

@@ -89,6 +89,15 @@ func TestArgs(t *testing.T) {
 		if !isFile("file:///x.mp4") || isFile("rtsp://cam/x") {
 			t.Error("isFile")
 		}
+		for uri, want := range map[string]string{
+			"file:/srv/a.mp4":            "file:/srv/a.mp4",
+			"file:///srv/my%20cam.mp4":   "file:/srv/my cam.mp4",
+			"file://localhost/srv/b.mkv": "file:/srv/b.mkv",
+		} {
+			if got := after(inputArgs(uri, 0, false), "-i"); got != want {
+				t.Errorf("%s: -i %q, want %q", uri, got, want)
+			}
+		}
 		if after(a, "-c:v") != "libx264" || after(a, "-profile:v") != "baseline" {
 			t.Errorf("H.264 for browsers: %v", a)
 		}
