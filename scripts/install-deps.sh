@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh Debian machine: Chromium for the
-# browser tests, ffmpeg for recordings, coturn's client tools to probe the
-# embedded TURN server, and the npm
+# browser tests, ffmpeg for recordings and IP cameras, coturn's client tools
+# to probe the embedded TURN server, iproute2 for the network namespaces of
+# the UDP-blocked browser tests, and the npm
 # packages of the compatibility and browser tests (upstream openvidu-*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v turnutils_uclient >/dev/null 2>&1 || need_apt+=(coturn)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 	echo "installing Debian packages: ${need_apt[*]}"

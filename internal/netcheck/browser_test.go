@@ -27,10 +27,11 @@ type pageReport struct {
 }
 
 // runPage opens /doctor/?run in a fresh Chromium and waits for the verdict.
-func runPage(t *testing.T, srv *testkit.Server, flags map[string]any) pageReport {
+func runPage(t *testing.T, srv *testkit.Server, o testkit.ChromiumOptions) pageReport {
 	t.Helper()
 	artifacts := testkit.Artifacts(t, "../..")
-	ctx := testkit.StartChromium(t, testkit.ChromiumOptions{Log: filepath.Join(artifacts, "chromium.log"), Flags: flags})
+	o.Log = filepath.Join(artifacts, "chromium.log")
+	ctx := testkit.StartChromium(t, o)
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/doctor/?run")); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func result(t *testing.T, rep pageReport, name string) pageResult {
 // says (the candidate pair Chromium selected), and the page says so.
 func TestPageEveryPath(t *testing.T) {
 	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"COTURN_PORT": "0", "GOVIDU_RTC_TCP_PORT": "0"}})
-	rep := runPage(t, srv, nil)
+	rep := runPage(t, srv, testkit.ChromiumOptions{})
 	for name, want := range map[string]string{"UDP": "host udp", "TCP": "host tcp", "TURN over UDP": "relay udp", "TURN over TCP": "(relay over tcp)"} {
 		r := result(t, rep, name)
 		if r.State != "ok" || !strings.Contains(r.Pair, want) || r.RTT < 0 {
@@ -78,7 +79,7 @@ func TestPageEveryPath(t *testing.T) {
 // available here (not that the visitor's network is at fault).
 func TestPageServerWithoutFallbacks(t *testing.T) {
 	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"GOVIDU_TURN": "false", "GOVIDU_RTC_TCP_PORT": "-1"}})
-	rep := runPage(t, srv, nil)
+	rep := runPage(t, srv, testkit.ChromiumOptions{})
 	if r := result(t, rep, "UDP"); r.State != "ok" {
 		t.Errorf("UDP: %+v", r)
 	}
@@ -87,5 +88,30 @@ func TestPageServerWithoutFallbacks(t *testing.T) {
 	}
 	if r := result(t, rep, "TURN"); r.State != "skipped" || !strings.Contains(r.Detail, "GOVIDU_TURN=false") {
 		t.Errorf("TURN: %+v", r)
+	}
+}
+
+// A visitor whose network lets no UDP through: Chromium runs in a network
+// namespace with only TCP paths to the server (its HTTP, ICE-TCP and TURN
+// ports). The page finds UDP and TURN over UDP blocked, TCP and TURN over
+// TCP working, and tells the visitor calls will go over TCP.
+func TestPageUDPBlocked(t *testing.T) {
+	ns := testkit.NewNetNS(t)
+	srv := testkit.StartServer(t, testkit.Options{Env: map[string]string{"COTURN_PORT": "0", "GOVIDU_RTC_TCP_PORT": "0"}})
+	ns.ForwardServer(t, srv)
+	rep := runPage(t, srv, testkit.ChromiumOptions{NetNS: ns.Name})
+	for name, want := range map[string]string{"UDP": "failed", "TURN over UDP": "failed", "TCP": "ok", "TURN over TCP": "ok"} {
+		if got := result(t, rep, name); got.State != want {
+			t.Errorf("%s: %+v, want %s", name, got, want)
+		}
+	}
+	if r := result(t, rep, "TCP"); !strings.Contains(r.Pair, "tcp") {
+		t.Errorf("TCP went over %q", r.Pair)
+	}
+	if r := result(t, rep, "UDP"); r.Fix == "" {
+		t.Errorf("a blocked UDP path says what to open: %+v", r)
+	}
+	if rep.Verdict != "warn" || !strings.Contains(rep.Summary, "UDP is blocked") {
+		t.Errorf("verdict %q: %s", rep.Verdict, rep.Summary)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,6 +63,9 @@ type ChromiumOptions struct {
 	Flags map[string]any
 	// Width and Height are the window's size; zero means 1280×800.
 	Width, Height int
+	// NetNS runs the browser inside that network namespace (NetNS.Name);
+	// DevTools still reaches it, over the pipe chromedp talks through.
+	NetNS string
 	// Profile is the user data directory. Empty means a fresh one: a
 	// t.TempDir() for StartChromium, a temporary directory that Chromium's
 	// exit removes for LaunchChromium.
@@ -129,6 +133,9 @@ func LaunchChromium(exe string, o ChromiumOptions) (ctx context.Context, stop fu
 	}
 	for _, k := range slices.Sorted(maps.Keys(o.Flags)) {
 		opts = append(opts, chromedp.Flag(k, o.Flags[k]))
+	}
+	if o.NetNS != "" {
+		opts = append(opts, chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) { inNetNS(cmd, o.NetNS) }))
 	}
 	var logf *os.File
 	if o.Log != "" {

@@ -72,18 +72,23 @@ func newBrowsers(t *testing.T, env *e2eEnv, specs []browserSpec) []*browser {
 
 // startBrowser starts one Chromium for the test.
 func startBrowser(t *testing.T, env *e2eEnv, name string, flags map[string]any) (*browser, error) {
-	b, stop, err := launchBrowser(env, name, filepath.Join(artifactDir(t), "chromium-"+name+".log"), filepath.Join(t.TempDir(), "profile"), flags)
+	return startBrowserIn(t, env, name, flags, "")
+}
+
+// startBrowserIn is startBrowser inside a network namespace (testkit.NetNS).
+func startBrowserIn(t *testing.T, env *e2eEnv, name string, flags map[string]any, netns string) (*browser, error) {
+	b, stop, err := launchBrowser(env, name, filepath.Join(artifactDir(t), "chromium-"+name+".log"), filepath.Join(t.TempDir(), "profile"), flags, netns)
 	t.Cleanup(stop)
 	return b, err
 }
 
 // launchBrowser starts Chromium with its output in logPath and its profile
 // in profile (empty: a temporary one); stop (even after an error) stops it.
-func launchBrowser(env *e2eEnv, name, logPath, profile string, flags map[string]any) (b *browser, stop func(), err error) {
+func launchBrowser(env *e2eEnv, name, logPath, profile string, flags map[string]any, netns string) (b *browser, stop func(), err error) {
 	all := maps.Clone(chromiumFlags)
 	maps.Copy(all, flags)
 	ctx, stop, err := testkit.LaunchChromium(env.chromium, testkit.ChromiumOptions{
-		Log: logPath, Profile: profile, Width: 1000, Height: 700, Flags: all})
+		Log: logPath, Profile: profile, Width: 1000, Height: 700, Flags: all, NetNS: netns})
 	if err != nil {
 		return nil, stop, fmt.Errorf("chromium %s (%s): %v", env.chromium, name, err)
 	}
@@ -112,7 +117,7 @@ func sharedBrowser(t *testing.T, env *e2eEnv) *browser {
 			return
 		}
 		// No profile given: a temporary one, removed when Chromium exits.
-		shared.b, shared.stop, shared.err = launchBrowser(env, "shared", filepath.Join(logDir, "chromium-shared.log"), "", nil)
+		shared.b, shared.stop, shared.err = launchBrowser(env, "shared", filepath.Join(logDir, "chromium-shared.log"), "", nil, "")
 	})
 	if shared.err != nil {
 		t.Fatalf("shared chromium: %v", shared.err)
