@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/govidu/govidu/internal/testkit"
 )
 
 // Driving the test app (testdata/app.js) from Go.
@@ -113,6 +116,21 @@ func (p *page) join(token, clientData string, publish bool) {
 	if st := p.tryJoin(token, clientData, publish); st.ConnectError != nil {
 		p.fail("session.connect(token) rejected: code=%v name=%q message=%q", st.ConnectError.Code, st.ConnectError.Name, st.ConnectError.Message)
 	}
+}
+
+// joinedPage opens a page of b on sdk, creates its connection in session
+// sid (role, serverData name) and joins; with publish it also waits for
+// its stream. It returns the page and its connection id.
+func joinedPage(t *testing.T, b *browser, app *testApp, srv *testkit.Server, sdk sdkKind, sid, role, name string, publish bool) (*page, string) {
+	t.Helper()
+	p := b.newPage(t, name, app, sdk)
+	token, cid := createConnectionRole(t, srv, sid, role, name)
+	p.waitLibrary()
+	p.join(token, name, publish)
+	if publish {
+		p.waitPublished()
+	}
+	return p, cid
 }
 
 // tryJoin is join that returns the state once connect() has settled either

@@ -30,15 +30,8 @@ func testForcedCodec(t *testing.T, env *e2eEnv, codec string) {
 	sid := "e2eCodec" + codec
 	restCall(t, srv, http.MethodPost, "/openvidu/api/sessions",
 		fmt.Sprintf(`{"customSessionId":%q,"forcedVideoCodec":%q}`, sid, codec), http.StatusOK)
-	pub := b.newPage(t, "publisher", app, sdkUpstream)
-	sub := b.newPage(t, "subscriber", app, sdkUpstream)
-	pubToken, pubCid := createConnection(t, srv, sid, "pub")
-	subToken, _ := createConnection(t, srv, sid, "sub")
-	pub.waitLibrary()
-	sub.waitLibrary()
-	pub.join(pubToken, "pub", true)
-	pub.waitPublished()
-	sub.join(subToken, "sub", false)
+	_, pubCid := joinedPage(t, b, app, srv, sdkUpstream, sid, "PUBLISHER", "publisher", true)
+	sub, _ := joinedPage(t, b, app, srv, sdkUpstream, sid, "SUBSCRIBER", "subscriber", false)
 	r := checkMedia(sub, map[string]fakeColor{pubCid: {}}, 30*time.Second)
 	if r.err != "" {
 		t.Fatalf("[%s] media: %s\n  stats: %s\n  recent log:\n%s", sub.label(), r.err, r.last, sub.logTail(25))

@@ -39,10 +39,7 @@ func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string, passThrou
 	srv := testkit.StartServer(t, testkit.Options{})
 	app := startApp(t, env, srv)
 	sid := createSession(t, srv, "e2eCam")
-	viewer := b.newPage(t, "viewer", app, sdk)
-	token, _ := createConnectionRole(t, srv, sid, "SUBSCRIBER", "viewer")
-	viewer.waitLibrary()
-	viewer.join(token, "viewer", false)
+	viewer, _ := joinedPage(t, b, app, srv, sdk, sid, "SUBSCRIBER", "viewer", false)
 
 	body := fmt.Sprintf(`{"type":"IPCAM","rtspUri":%q,"data":"Lobby camera","adaptativeBitrate":%v}`, "file://"+file, !passThrough)
 	raw := restCall(t, srv, http.MethodPost, "/openvidu/api/sessions/"+sid+"/connection", body, http.StatusOK)
@@ -66,10 +63,7 @@ func testIPCamera(t *testing.T, env *e2eEnv, sdk sdkKind, file string, passThrou
 	viewer.screenshot("camera")
 
 	// A participant joining after the camera finds it in joinRoom's answer.
-	late := b.newPage(t, "late", app, sdk)
-	lateToken, _ := createConnectionRole(t, srv, sid, "SUBSCRIBER", "late")
-	late.waitLibrary()
-	late.join(lateToken, "late", false)
+	late, _ := joinedPage(t, b, app, srv, sdk, sid, "SUBSCRIBER", "late", false)
 	if r := checkMedia(late, map[string]fakeColor{cam.ID: colorRed}, 30*time.Second); r.err != "" {
 		t.Fatalf("[%s] camera media: %s\n  stats: %s\n  recent log:\n%s", late.label(), r.err, r.last, late.logTail(25))
 	}

@@ -31,16 +31,8 @@ func TestUDPBlockedCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	sid := createSession(t, srv, "e2eNoUDP")
-	open := sharedBrowser(t, env).newPage(t, "open", app, sdkUpstream)
-	blocked := blockedBrowser.newPage(t, "blocked", app, sdkUpstream)
-	openToken, openCid := createConnection(t, srv, sid, "open")
-	blockedToken, blockedCid := createConnection(t, srv, sid, "blocked")
-	open.waitLibrary()
-	blocked.waitLibrary()
-	open.join(openToken, "open", true)
-	open.waitPublished()
-	blocked.join(blockedToken, "blocked", true)
-	blocked.waitPublished()
+	open, openCid := joinedPage(t, sharedBrowser(t, env), app, srv, sdkUpstream, sid, "PUBLISHER", "open", true)
+	blocked, blockedCid := joinedPage(t, blockedBrowser, app, srv, sdkUpstream, sid, "PUBLISHER", "blocked", true)
 
 	for _, c := range []struct {
 		p      *page
