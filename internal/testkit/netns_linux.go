@@ -48,13 +48,13 @@ func NewNetNS(t testing.TB) *NetNS {
 	if err != nil || os.Geteuid() != 0 {
 		unavailable("network namespaces need root and iproute2 (apt-get install -y iproute2)")
 	}
-	n := &NetNS{Name: fmt.Sprintf("govidu-%d-%d", os.Getpid(), nsCounter.Add(1))}
+	k := int(nsCounter.Add(1))
+	n := &NetNS{Name: fmt.Sprintf("govidu-%d-%d", os.Getpid(), k)}
 	n.path = filepath.Join("/run/netns", n.Name)
 	if out, err := exec.Command(ip, "netns", "add", n.Name).CombinedOutput(); err != nil {
 		unavailable(fmt.Sprintf("ip netns add: %v: %s", err, out))
 	}
 	t.Cleanup(func() { _ = exec.Command(ip, "netns", "del", n.Name).Run() })
-	k := int(nsCounter.Load())
 	host, peer := fmt.Sprintf("gvh%d-%d", os.Getpid()%100000, k), fmt.Sprintf("gvn%d-%d", os.Getpid()%100000, k)
 	third, base := os.Getpid()%256, (k*4)%256
 	hostIP, nsIP := fmt.Sprintf("198.18.%d.%d", third, base+1), fmt.Sprintf("198.18.%d.%d", third, base+2)
