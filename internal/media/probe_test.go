@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govidu/govidu/internal/testkit/pionpeer"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
@@ -33,20 +34,7 @@ func probeClient(t *testing.T) (*webrtc.PeerConnection, *webrtc.DataChannel, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-gathered:
-	case <-time.After(5 * time.Second):
-		t.Fatal("client gathering did not complete")
-	}
-	return pc, dc, pc.LocalDescription().SDP
+	return pc, dc, pionpeer.GatheredOffer(t, pc, 5*time.Second)
 }
 
 func candidateTransports(sdp string) map[string]int {

@@ -12,6 +12,7 @@ import (
 	pionmedia "github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/govidu/govidu/internal/media"
+	"github.com/govidu/govidu/internal/testkit/pionpeer"
 )
 
 // newMediaEngine starts a real SFU on loopback for the test.
@@ -106,23 +107,10 @@ func (p *pionPublisher) close() {
 	_ = p.pc.Close()
 }
 
-// offer creates the offer with every candidate in it.
+// offerOf creates the offer with every candidate in it.
 func offerOf(t testing.TB, pc *webrtc.PeerConnection) string {
 	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-gathered:
-	case <-time.After(waitFor):
-		t.Fatal("ICE gathering did not complete")
-	}
-	return pc.LocalDescription().SDP
+	return pionpeer.GatheredOffer(t, pc, waitFor)
 }
 
 func applyAnswer(t *testing.T, pc *webrtc.PeerConnection, answer string) {
